@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle } from 'drizzle-orm/postgres-js'
+import { migrate } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import { sql } from 'drizzle-orm'
+import * as schema from './schema.ts'
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
+
+export interface DatabaseHandle {
+  kind: 'postgres' | 'embedded'
+  db: Database
+  migrate(): Promise<void>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
+
+// Any fixed number works; it only has to be the same for every replica of this service.
+const MIGRATION_LOCK = 0x76696577
+
+export interface PostgresOptions {
+  url: string
+  poolMax: number
+  connectTimeoutMs: number
+}
+
+export function openPostgres({ url, poolMax, connectTimeoutMs }: PostgresOptions): DatabaseHandle {
+  const common = { connect_timeout: connectTimeoutMs / 1000, onnotice: () => {} }
+  // postgres.js connects lazily, so opening never fails or waits: the service can start before its database.
+  const client = postgres(url, { ...common, max: poolMax, idle_timeout: 60, max_lifetime: 30 * 60 })
+  const db = drizzle(client, { schema })
+  return {
+    kind: 'postgres',
+    db,
+    async migrate() {
+      // Its own single connection, because an advisory lock belongs to the session that took it.
+      const lockHolder = postgres(url, { ...common, max: 1 })
+      try {
+        await lockHolder`select pg_advisory_lock(${MIGRATION_LOCK})`
+        await migrate(drizzle(lockHolder), { migrationsFolder })
+      } finally {
+        await lockHolder.end({ timeout: 1 })
+      }
+    },
+    async ping() {
+      await db.execute(sql`select 1`)
+    },
+    async close() {
+      await client.end({ timeout: 5 })
+    },
+  }
+}
+
+// PGlite is imported only here, so a service given a real PostgreSQL never loads the WASM build.
+export async function openEmbedded(dataDir: string | undefined): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
+  const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator')
+  const client = await PGlite.create(dataDir)
+  const db = drizzlePglite(client, { schema })
+  return {
+    kind: 'embedded',
+    db,
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    async ping() {
+      await db.execute(sql`select 1`)
+    },
+    close: () => client.close(),
+  }
+}

@@ -1,0 +1,39 @@
+import type { Logger } from '../log.ts'
+import type { DatabaseHandle } from './client.ts'
+
+export interface Readiness {
+  isReady(): boolean
+  stop(): void
+}
+
+// Migrates in the background until it succeeds, so the service starts (and /health answers)
+// without its database and becomes ready by itself once the database is reachable.
+export function keepMigrating(database: DatabaseHandle, log: Logger, retryMs = { min: 250, max: 5000 }): Readiness {
+  let ready = false
+  let stopped = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let delay = retryMs.min
+
+  const attempt = async () => {
+    try {
+      const started = performance.now()
+      await database.migrate()
+      ready = true
+      log.info('database ready', { kind: database.kind, migrateMs: Math.round(performance.now() - started) })
+    } catch (error) {
+      if (stopped) return
+      log.warn('database unavailable, retrying', { error: String(error), retryMs: delay })
+      timer = setTimeout(attempt, delay)
+      delay = Math.min(delay * 2, retryMs.max)
+    }
+  }
+  void attempt()
+
+  return {
+    isReady: () => ready,
+    stop() {
+      stopped = true
+      clearTimeout(timer)
+    },
+  }
+}

@@ -1,0 +1,46 @@
+import { HTTPException } from 'hono/http-exception'
+
+export const MAX_SLUG_BYTES = 512
+export const MAX_BATCH_SLUGS = 100
+
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
+const encoder = new TextEncoder()
+
+function invalid(message: string): never {
+  throw new HTTPException(400, { message })
+}
+
+// Decodes one percent-encoded slug strictly: malformed escapes and invalid UTF-8 are refused
+// rather than stored half-decoded.
+export function decodeSlug(raw: string): string {
+  let slug: string
+  try {
+    slug = decodeURIComponent(raw)
+  } catch {
+    invalid('slug is not valid percent-encoded UTF-8')
+  }
+  if (slug === '') invalid('slug must not be empty')
+  if (encoder.encode(slug).length > MAX_SLUG_BYTES) invalid(`slug is longer than ${MAX_SLUG_BYTES} bytes`)
+  if (controlCharacter.test(slug)) invalid('slug must not contain control characters')
+  if (slug.split('/').some((segment) => segment === '.' || segment === '..')) invalid('slug must not contain dot segments')
+  return slug
+}
+
+// The slug is read from the raw request target, not from the router's already-decoded path,
+// so that "%2F" and "%25" are decoded exactly once.
+export function slugFromUrl(url: string, prefix: string): string {
+  const pathStart = url.indexOf('/', url.indexOf('://') + 3)
+  const queryStart = url.indexOf('?', pathStart)
+  const path = queryStart === -1 ? url.slice(pathStart) : url.slice(pathStart, queryStart)
+  return decodeSlug(path.startsWith(prefix) ? path.slice(prefix.length) : '')
+}
+
+// `slugs=a,b,c`: literal commas separate, and each slug is decoded on its own, so a slug may carry "%2C".
+export function slugsFromQuery(url: string): string[] | undefined {
+  const query = url.slice(url.indexOf('?') + 1 || url.length)
+  const raw = query.split('&').find((pair) => pair.startsWith('slugs='))
+  if (raw === undefined) return undefined
+  const slugs = raw.slice('slugs='.length).replaceAll('+', '%20').split(',')
+  if (slugs.length > MAX_BATCH_SLUGS) invalid(`at most ${MAX_BATCH_SLUGS} slugs per request`)
+  return [...new Set(slugs.map(decodeSlug))]
+}

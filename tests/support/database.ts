@@ -1,0 +1,59 @@
+import postgres from 'postgres'
+import { openEmbedded, openPostgres, type DatabaseHandle } from '../../src/db/client.ts'
+
+// Tests use a real PostgreSQL server when one is named, and the embedded database otherwise.
+export const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
+export const backend = serverUrl ? 'postgres' : 'embedded'
+
+export interface TestDatabase {
+  handle: DatabaseHandle
+  /** Set when the backend is a server: a URL other processes can connect to. */
+  url?: string
+  drop(): Promise<void>
+}
+
+// A database nobody else uses, so each test file starts from nothing.
+export async function createServerDatabase(adminUrl = requireServer()): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `vc_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database "${name}"`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.href,
+    async drop() {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`)
+      await admin.end()
+    },
+  }
+}
+
+export function requireServer(): string {
+  if (!serverUrl) throw new Error('this test needs TEST_DATABASE_URL or DATABASE_URL')
+  return serverUrl
+}
+
+/** A fresh, unmigrated database on the configured backend. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  if (!serverUrl) {
+    const handle = await openEmbedded(undefined)
+    return { handle, drop: () => handle.close() }
+  }
+  const created = await createServerDatabase(serverUrl)
+  const handle = openPostgres({ url: created.url, poolMax: 20, connectTimeoutMs: 1000 })
+  return {
+    handle,
+    url: created.url,
+    async drop() {
+      await handle.close()
+      await created.drop()
+    },
+  }
+}
+
+/** A fresh database with every migration applied. */
+export async function migratedDatabase(): Promise<TestDatabase> {
+  const database = await freshDatabase()
+  await database.handle.migrate()
+  return database
+}
