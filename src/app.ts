@@ -45,6 +45,13 @@ export function createApp(deps: Deps) {
       maxAge: 86400,
     }),
   )
+  // CORS only hides the response from the page; a "simple" cross-site POST would still count,
+  // so a browser request from a foreign origin is refused before it can change anything.
+  app.post('/views/*', async function refuseForeignOrigins(c, next) {
+    const origin = c.req.header('origin')
+    if (origin !== undefined && !origins.has(origin)) throw new HTTPException(403, { message: 'origin not allowed' })
+    await next()
+  })
   app.use(async function refuseOtherMethods(c, next) {
     const allowed = methodsFor(c.req.path)
     if (allowed && !allowed.includes(c.req.method)) {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { openEmbedded, openPostgres, type DatabaseHandle } from '../../src/db/client.ts'
 
@@ -33,11 +34,18 @@ export function requireServer(): string {
   return serverUrl
 }
 
+let embedded: Promise<DatabaseHandle> | undefined
+
 /** A fresh, unmigrated database on the configured backend. */
 export async function freshDatabase(): Promise<TestDatabase> {
   if (!serverUrl) {
-    const handle = await openEmbedded(undefined)
-    return { handle, drop: () => handle.close() }
+    // Starting PGlite costs seconds, so test files share one in-memory instance and empty it instead.
+    embedded ??= openEmbedded(undefined)
+    const handle = await embedded
+    for (const statement of ['drop schema if exists drizzle cascade', 'drop schema public cascade', 'create schema public']) {
+      await handle.db.execute(sql.raw(statement))
+    }
+    return { handle, drop: async () => {} }
   }
   const created = await createServerDatabase(serverUrl)
   const handle = openPostgres({ url: created.url, poolMax: 20, connectTimeoutMs: 1000 })

@@ -1,0 +1,50 @@
+import { describe, expect, test } from 'bun:test'
+import { parseEnv } from '../src/env.ts'
+
+describe('configuration', () => {
+  test('defaults match the reference: port 9313, its two CORS origins, no database (embedded)', () => {
+    const env = parseEnv({})
+    expect(env.PORT).toBe(9313)
+    expect(env.CORS_ORIGINS).toEqual(['https://uclab.dev', 'http://localhost:1313'])
+    expect(env.DATABASE_URL).toBeUndefined()
+    expect(env.DB_POOL_MAX).toBe(10)
+  })
+
+  test("the reference's DB_* variables build the connection URL, escaping the password", () => {
+    const env = parseEnv({ DB_HOST: 'view-counter-db-rw', DB_NAME: 'view-counter', DB_USER: 'view-counter', DB_PASSWORD: 'p@ss/w:rd' })
+    expect(env.DATABASE_URL).toBe('postgres://view-counter:p%40ss%2Fw%3Ard@view-counter-db-rw:5432/view-counter')
+  })
+
+  test('DATABASE_URL wins over DB_*', () => {
+    expect(parseEnv({ DATABASE_URL: 'postgres://u@h/db', DB_HOST: 'other' }).DATABASE_URL).toBe('postgres://u@h/db')
+  })
+
+  test('CORS_ORIGINS is a comma-separated list, blanks ignored', () => {
+    expect(parseEnv({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+  })
+
+  test('an empty variable counts as unset', () => {
+    expect(parseEnv({ PORT: '' }).PORT).toBe(9313)
+  })
+
+  const bad: [string, Record<string, string>][] = [
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['DB_PORT', { DB_PORT: '-1' }],
+    ['DB_POOL_MAX', { DB_POOL_MAX: '0' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x@y/z' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'uclab.dev' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ]
+  for (const [name, source] of bad) {
+    test(`a bad ${name} (${Object.values(source)[0]}) is refused with a message naming it`, () => {
+      expect(() => parseEnv(source)).toThrow(new RegExp(`\\b${name}\\b`))
+    })
+  }
+
+  test('the service refuses to start on a bad variable and says which', async () => {
+    const child = Bun.spawn(['bun', 'src/index.ts'], { env: { PATH: process.env.PATH, PORT: 'abc' }, stdout: 'pipe', stderr: 'pipe' })
+    expect(await child.exited).toBe(1)
+    expect(await new Response(child.stderr).text()).toContain('PORT')
+  })
+})

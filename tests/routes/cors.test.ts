@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { appOn } from '../support/app.ts'
+import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+
+let database: TestDatabase
+let app: ReturnType<typeof appOn>
+
+beforeAll(async () => {
+  database = await migratedDatabase()
+  app = appOn(database.handle, ['https://uclab.dev', 'http://localhost:1313'])
+})
+afterAll(() => database.drop())
+
+describe('CORS', () => {
+  test('an allowed origin is echoed back on GET and POST', async () => {
+    for (const method of ['GET', 'POST']) {
+      const response = await app.request('/views/cors/', { method, headers: { Origin: 'https://uclab.dev' } })
+      expect(response.status).toBe(200)
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://uclab.dev')
+    }
+  })
+
+  test('any other origin gets no Access-Control-Allow-Origin', async () => {
+    for (const origin of ['https://evil.example', 'https://uclab.dev.evil.example', 'http://uclab.dev', 'null']) {
+      const response = await app.request('/views/cors/', { headers: { Origin: origin } })
+      expect(response.headers.get('access-control-allow-origin')).toBeNull()
+    }
+  })
+
+  test('a preflight from an allowed origin allows GET and POST', async () => {
+    const response = await app.request('/views/cors/', {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:1313', 'Access-Control-Request-Method': 'POST' },
+    })
+    expect(response.status).toBe(204)
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:1313')
+    expect(response.headers.get('access-control-allow-methods')).toContain('POST')
+    expect(response.headers.get('access-control-allow-methods')).toContain('GET')
+  })
+
+  test('a preflight from another origin is not allowed', async () => {
+    const response = await app.request('/views/cors/', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    })
+    expect(response.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  test('a POST from another origin is refused with 403 and counts nothing, though CORS alone would not stop it', async () => {
+    const response = await app.request('/views/foreign/', { method: 'POST', headers: { Origin: 'https://evil.example' } })
+    expect(response.status).toBe(403)
+    expect(await response.json()).toEqual({ error: 'origin not allowed' })
+    expect(await (await app.request('/views/foreign/')).json()).toEqual({ slug: 'foreign/', count: 0 })
+  })
+
+  test('a POST with no Origin (curl, server-side) is counted', async () => {
+    expect((await app.request('/views/no-origin/', { method: 'POST' })).status).toBe(200)
+  })
+})

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createApp } from '../../src/app.ts'
+import { keepMigrating } from '../../src/db/readiness.ts'
+import { quietLog } from '../support/app.ts'
+import { freshDatabase, type TestDatabase } from '../support/database.ts'
+
+let database: TestDatabase
+beforeAll(async () => {
+  database = await freshDatabase()
+})
+afterAll(() => database.drop())
+
+describe('health and readiness', () => {
+  test('/health is ok and /ready is 503 until migrations have run, then 200', async () => {
+    let ready = false
+    const app = createApp({ database: database.handle, readiness: { isReady: () => ready, stop() {} }, log: quietLog, corsOrigins: [] })
+    expect(await (await app.request('/health')).json()).toEqual({ status: 'ok' })
+    const notReady = await app.request('/ready')
+    expect(notReady.status).toBe(503)
+    expect((await notReady.json()).error).toBeString()
+    expect((await app.request('/views/x', { method: 'POST' })).status).toBe(503)
+
+    const readiness = keepMigrating(database.handle, quietLog)
+    while (!readiness.isReady()) await Bun.sleep(20)
+    ready = true
+    expect((await app.request('/ready')).status).toBe(200)
+    expect((await app.request('/views/x', { method: 'POST' })).status).toBe(200)
+  })
+
+  test('HEAD /health answers like GET without a body', async () => {
+    const app = createApp({ database: database.handle, readiness: { isReady: () => false, stop() {} }, log: quietLog, corsOrigins: [] })
+    const response = await app.request('/health', { method: 'HEAD' })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('')
+  })
+})

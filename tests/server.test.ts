@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openEmbedded } from '../src/db/client.ts'
+import { readCount } from '../src/db/counts.ts'
+import { backend, createServerDatabase, requireServer } from './support/database.ts'
+import { databaseRelay, freePort, startService } from './support/service.ts'
+
+// The service under test runs as a separate process, configured like production: either on its
+// own fresh PostgreSQL database or on a fresh embedded data directory.
+let serviceEnv: Record<string, string>
+let countIn: (slug: string) => Promise<number>
+let cleanup: () => Promise<void>
+
+beforeAll(async () => {
+  if (backend === 'postgres') {
+    const created = await createServerDatabase()
+    const { openPostgres } = await import('../src/db/client.ts')
+    const reader = openPostgres({ url: created.url, poolMax: 2, connectTimeoutMs: 1000 })
+    serviceEnv = { DATABASE_URL: created.url }
+    countIn = (slug) => readCount(reader.db, slug)
+    cleanup = async () => {
+      await reader.close()
+      await created.drop()
+    }
+  } else {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vc-test-'))
+    serviceEnv = { DATA_DIR: dataDir }
+    // The embedded data directory can be opened by one process at a time: read it after the service stopped.
+    countIn = async (slug) => {
+      const handle = await openEmbedded(dataDir)
+      try {
+        return await readCount(handle.db, slug)
+      } finally {
+        await handle.close()
+      }
+    }
+    cleanup = async () => rmSync(dataDir, { recursive: true, force: true })
+  }
+})
+afterAll(() => cleanup())
+
+const post = (url: string) => fetch(url, { method: 'POST' })
+
+describe('the running service', () => {
+  test('500 concurrent POSTs to one slug are counted exactly, each answered with a distinct count', async () => {
+    const service = await startService(serviceEnv)
+    try {
+      const responses = await Promise.all(Array.from({ length: 500 }, () => post(`${service.url}/views/hot/`)))
+      expect(responses.every((r) => r.status === 200)).toBe(true)
+      const counts = await Promise.all(responses.map(async (r) => ((await r.json()) as { count: number }).count))
+      expect(new Set(counts).size).toBe(500)
+      expect(Math.max(...counts)).toBe(500)
+      expect(await (await fetch(`${service.url}/views/hot/`)).json()).toEqual({ slug: 'hot/', count: 500 })
+    } finally {
+      expect(await service.stop()).toBe(0)
+    }
+  }, 30_000)
+
+  test('SIGTERM under load loses no acknowledged view: stored count equals the 2xx responses', async () => {
+    const service = await startService(serviceEnv)
+    let acknowledged = 0
+    let running = true
+    const worker = async () => {
+      while (running) {
+        const response = await post(`${service.url}/views/shutdown/`).catch(() => undefined)
+        if (response?.status === 200) acknowledged++
+        else if (!response) return
+      }
+    }
+    const workers = Array.from({ length: 32 }, worker)
+    await Bun.sleep(500)
+    const stoppedAt = performance.now()
+    const exitCode = await service.stop('SIGTERM')
+    const shutdownMs = performance.now() - stoppedAt
+    running = false
+    await Promise.all(workers)
+
+    expect(exitCode).toBe(0)
+    expect(shutdownMs).toBeLessThan(5000)
+    expect(acknowledged).toBeGreaterThan(0)
+    expect(await countIn('shutdown/')).toBe(acknowledged)
+    expect(service.output()).not.toContain('"level":"error"')
+  }, 30_000)
+})
+
+describe.skipIf(backend !== 'postgres')('the running service when its database is away', () => {
+  test('starts without a database, answers 503 fast, then recovers by itself and migrates', async () => {
+    const created = await createServerDatabase()
+    const target = new URL(requireServer())
+    const relayPort = await freePort()
+    const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
+    const url = new URL(created.url)
+    url.host = `127.0.0.1:${relayPort}`
+    const service = await startService({ DATABASE_URL: url.href }, '/health')
+    try {
+      expect(await (await fetch(`${service.url}/health`)).json()).toEqual({ status: 'ok' })
+      expect((await fetch(`${service.url}/ready`)).status).toBe(503)
+      for (const request of [() => post(`${service.url}/views/down/`), () => fetch(`${service.url}/views/down/`), () => fetch(`${service.url}/views`)]) {
+        const started = performance.now()
+        const response = await request()
+        expect(response.status).toBe(503)
+        expect(await response.json()).toEqual({ error: 'database unavailable' })
+        expect(performance.now() - started).toBeLessThan(1500)
+      }
+
+      relay.start()
+      const deadline = Date.now() + 10_000
+      while ((await fetch(`${service.url}/ready`)).status !== 200) {
+        if (Date.now() > deadline) throw new Error(`never became ready:\n${service.output()}`)
+        await Bun.sleep(100)
+      }
+      expect(await (await post(`${service.url}/views/down/`)).json()).toEqual({ slug: 'down/', count: 1 })
+
+      relay.stop()
+      const started = performance.now()
+      const during = await post(`${service.url}/views/down/`)
+      expect(during.status).toBe(503)
+      expect(performance.now() - started).toBeLessThan(1500)
+      expect((await fetch(`${service.url}/ready`)).status).toBe(503)
+
+      relay.start()
+      let after = await post(`${service.url}/views/down/`)
+      for (let i = 0; i < 20 && after.status !== 200; i++) {
+        await Bun.sleep(100)
+        after = await post(`${service.url}/views/down/`)
+      }
+      expect(await after.json()).toEqual({ slug: 'down/', count: 2 })
+    } finally {
+      expect(await service.stop()).toBe(0)
+      relay.stop()
+      await created.drop()
+    }
+  }, 30_000)
+})
