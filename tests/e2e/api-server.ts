@@ -4,8 +4,9 @@ const REPO_ROOT = new URL('../..', import.meta.url).pathname
 
 export function freePort() {
   const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const { port } = probe
+  const port = probe.port
   probe.stop(true)
+  if (port === undefined) throw new Error('no free port')
   return port
 }
 

@@ -14,21 +14,29 @@ export function launchBrowser(hostnames: string[]) {
   })
 }
 
-// Runs before the page's own scripts: adds up layout shifts and catches anything thrown that nothing handled.
+interface PageRecord {
+  layoutShift: number
+  uncaught: string[]
+}
+
+// Runs in the page before its own scripts (so it is typed without the DOM library): adds up layout
+// shifts and keeps anything thrown that nothing handled.
 function watchPage() {
-  const record = { layoutShift: 0, uncaught: [] as string[] }
-  Object.assign(window, { __e2e: record })
+  const record: PageRecord = { layoutShift: 0, uncaught: [] }
+  Object.assign(globalThis, { __e2e: record })
+  // Bun's types know no layout-shift entries; the casts only satisfy the type-checker.
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) record.layoutShift += (entry as unknown as { value: number }).value
-  }).observe({ type: 'layout-shift', buffered: true })
-  addEventListener('error', (event) => record.uncaught.push(String(event.message)))
-  addEventListener('unhandledrejection', (event) => record.uncaught.push(String(event.reason)))
+  }).observe({ type: 'layout-shift' as 'mark', buffered: true })
+  type Uncaught = { message?: string; reason?: unknown }
+  addEventListener('error', (event) => record.uncaught.push(String((event as Uncaught).message)))
+  addEventListener('unhandledrejection', (event) => record.uncaught.push(String((event as Uncaught).reason)))
 }
 
 export interface VisitOptions {
   apiUrl: string
   javaScript?: boolean
-  prepare?: (page: Page) => Promise<void>
+  prepare?: (page: Page) => Promise<unknown>
 }
 
 // Opens a URL in a fresh context (no cookies, no cache) and waits until the network is quiet.
@@ -49,9 +57,11 @@ export async function visit(browser: Browser, url: string, { apiUrl, javaScript 
 
   const describe = (request: Request) => `${request.method()} ${decodeURI(request.url().slice(apiUrl.length))}`
   const counts: Record<string, string> = await page.$$eval('[data-view-slug]', (placeholders) =>
-    Object.fromEntries(placeholders.map((p) => [(p as HTMLElement).dataset.viewSlug, p.textContent ?? ''])),
+    Object.fromEntries(placeholders.map((p) => [p.getAttribute('data-view-slug'), p.textContent ?? ''])),
   )
-  const watched = javaScript ? await page.evaluate(() => (window as unknown as { __e2e: { layoutShift: number; uncaught: string[] } }).__e2e) : { layoutShift: 0, uncaught: [] }
+  const watched: PageRecord = javaScript
+    ? await page.evaluate(() => (globalThis as unknown as { __e2e: PageRecord }).__e2e)
+    : { layoutShift: 0, uncaught: [] }
   const storedItems = javaScript ? await page.evaluate(() => localStorage.length + sessionStorage.length) : 0
   return {
     page,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'bun'
 import { freePort, startApi, startSilentApi } from './api-server.ts'
-import { launchBrowser, visit } from './browser.ts'
+import { launchBrowser, visit, type VisitOptions } from './browser.ts'
 import { createChecklist } from './checklist.ts'
 import { buildExampleSite } from './hugo-build.ts'
 import { createScratchDatabase } from './scratch-database.ts'
@@ -40,10 +40,10 @@ async function build(name: string, env: Record<string, string> = {}, args: strin
 function serve(root: string) {
   const server = serveSite(root)
   cleanup.push(() => server.stop(true))
-  return server.port
+  return String(server.port)
 }
 
-const visits = (browser: Awaited<ReturnType<typeof launchBrowser>>) => async (url: string, options = {}) => {
+const visits = (browser: Awaited<ReturnType<typeof launchBrowser>>) => async (url: string, options: Omit<VisitOptions, 'apiUrl'> = {}) => {
   const seen = await visit(browser, url, { apiUrl, ...options })
   cleanup.push(seen.close)
   return seen
@@ -143,7 +143,7 @@ try {
       const expected = path === '/tags/hugo/' ? { 'posts/a-second-post/': '1,234 views', 'posts/hello-world/': '2 views' } : expectedList
       assert.deepEqual(seen.counts, expected, `counts on ${path}`)
       assert.equal(seen.apiRequests.length, 1, `requests on ${path}: ${seen.apiRequests.join(', ')}`)
-      assert.match(seen.apiRequests[0], /^GET \/views\?slugs=/)
+      assert.match(String(seen.apiRequests[0]), /^GET \/views\?slugs=/)
       assertQuiet(seen)
       if (path === '/') await seen.page.screenshot({ path: join(ARTIFACTS, 'list.png'), fullPage: true })
     }
@@ -237,7 +237,7 @@ try {
     measured['silent API settled after'] = `${Math.round(seen.settledMs)} ms`
     assert.equal(seen.counts['posts/hello-world/'], '')
     assert.equal(seen.failures.length, 1, `failed requests: ${seen.failures.join(', ')}`)
-    assert.match(seen.failures[0], /ERR_ABORTED/)
+    assert.match(String(seen.failures[0]), /ERR_ABORTED/)
     assert.ok(seen.settledMs > 2900 && seen.settledMs < 6000, `settled after ${seen.settledMs} ms`)
     assertQuiet(seen)
   })
