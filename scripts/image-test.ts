@@ -105,10 +105,12 @@ async function runAgainstPostgres() {
   record('GET /health', ((await health.json()) as { status: string }).status === 'ok', `${Math.round(performance.now() - t0)} ms to first answer`)
   await waitFor(`${base}/ready`, 20_000)
   record('GET /ready (migrated)', true)
-  const post = await fetch(`${base}/views/posts/image-test/`, { method: 'POST' })
+  // A browser's request, so the app's bot filter lets the view count.
+  const visitor = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', origin: 'https://uclab.dev' }
+  const post = await fetch(`${base}/views/posts/image-test/`, { method: 'POST', headers: visitor })
   const posted = (await post.json()) as { count: number }
   record('POST /views/posts/image-test/', post.ok && posted.count === 1, `count ${posted.count}`)
-  const get = await fetch(`${base}/views/posts/image-test/`)
+  const get = await fetch(`${base}/views/posts/image-test/`, { headers: visitor })
   const got = (await get.json()) as { count: number }
   record('GET /views/posts/image-test/', get.ok && got.count === 1, `count ${got.count}`)
   const [hostUser, capabilities] = (await podman(['top', container, 'huser', 'capeff'])).trim().split('\n').at(-1)!.trim().split(/\s+/)
