@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { Counting, Outcome } from './counting.ts'
 import type { DatabaseHandle } from './db/client.ts'
 import { isDatabaseUnavailable } from './db/errors.ts'
 import type { Readiness } from './db/readiness.ts'
@@ -11,12 +12,13 @@ import { viewRoutes } from './routes/views.ts'
 
 export interface Deps {
   database: DatabaseHandle
+  counting: Counting
   readiness: Readiness
   log: Logger
   corsOrigins: string[]
 }
 
-export type AppEnv = { Variables: { deps: Deps } }
+export type AppEnv = { Variables: { deps: Deps; outcome?: Outcome } }
 
 const allowedMethods: Record<string, string[]> = {
   '/health': ['GET', 'HEAD'],
@@ -36,7 +38,7 @@ export function createApp(deps: Deps) {
     c.set('deps', deps)
     await next()
     const ms = Math.round((performance.now() - started) * 10) / 10
-    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms })
+    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms, outcome: c.var.outcome })
   })
   app.use(
     cors({
@@ -70,7 +72,9 @@ export function createApp(deps: Deps) {
 
   app.notFound((c) => c.json({ error: 'not found' }, 404))
   app.onError((error, c) => {
-    if (error instanceof HTTPException) return c.json({ error: error.message }, error.status as ContentfulStatusCode)
+    if (error instanceof HTTPException) {
+      return c.json({ error: error.message }, error.status as ContentfulStatusCode, error.res ? Object.fromEntries(error.res.headers) : undefined)
+    }
     if (isDatabaseUnavailable(error)) {
       log.warn('database unavailable', { error: String(error) })
       return c.json({ error: 'database unavailable' }, 503)

@@ -8,6 +8,20 @@ const origins = z
   .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
   .pipe(z.array(z.url({ protocol: /^https?$/ })))
 
+const regex = z.string().transform((source, ctx) => {
+  try {
+    return new RegExp(source, 'u')
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid regular expression' })
+    return z.NEVER
+  }
+})
+
+const addresses = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])))
+
 const schema = z
   .object({
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -24,6 +38,16 @@ const schema = z
     CORS_ORIGINS: origins.default(['https://uclab.dev', 'http://localhost:1313']),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    COUNT_MODE: z.enum(['readers', 'every']).default('readers'),
+    TRAILING_SLASH: z.enum(['add', 'strip', 'keep']).default('add'),
+    SLUG_PATTERN: regex.optional(),
+    SITE_PAGES_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SITE_PAGES_REFRESH_SECONDS: positiveInt.default(600),
+    REPEAT_WINDOW_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(30),
+    VISITOR_HASH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+    CLIENT_IP_HEADER: z.enum(['none', 'cf-connecting-ip', 'x-forwarded-for', 'x-real-ip']).default('none'),
+    IGNORE_ADDRESSES: addresses.default([]),
   })
   .transform(({ DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DATABASE_URL, ...rest }) => ({
     ...rest,

@@ -1,8 +1,11 @@
 import { createApp } from './app.ts'
+import { counting } from './counting.ts'
 import { openEmbedded, openPostgres } from './db/client.ts'
+import { forgetExpiredVisitors } from './db/counts.ts'
 import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
 import { createLogger } from './log.ts'
+import { pageAllowlist } from './pages.ts'
 
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
@@ -11,10 +14,41 @@ const database = env.DATABASE_URL
   ? openPostgres({ url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS })
   : await openEmbedded(env.DATA_DIR)
 const readiness = keepMigrating(database, log)
-const app = createApp({ database, readiness, log, corsOrigins: env.CORS_ORIGINS })
+const pages = pageAllowlist({
+  pattern: env.SLUG_PATTERN,
+  pagesUrl: env.SITE_PAGES_URL,
+  refreshSeconds: env.SITE_PAGES_REFRESH_SECONDS,
+  trailingSlash: env.TRAILING_SLASH,
+  log,
+})
+const counter = counting(database.db, {
+  mode: env.COUNT_MODE,
+  trailingSlash: env.TRAILING_SLASH,
+  repeatWindowMinutes: env.REPEAT_WINDOW_MINUTES,
+  ratePerMinute: env.RATE_LIMIT_PER_MINUTE,
+  clientIpHeader: env.CLIENT_IP_HEADER,
+  ignoreAddresses: env.IGNORE_ADDRESSES,
+  visitorHashSecret: env.VISITOR_HASH_SECRET,
+  pages,
+})
+if (env.COUNT_MODE === 'readers' && env.REPEAT_WINDOW_MINUTES > 0 && !counter.visitorHashShared) {
+  log.warn('VISITOR_HASH_SECRET is not set: repeat views are recognised per process and forgotten on restart')
+}
+const app = createApp({ database, readiness, counting: counter, log, corsOrigins: env.CORS_ORIGINS })
 
 const server = Bun.serve({ hostname: env.HOST, port: env.PORT, fetch: app.fetch, maxRequestBodySize: 16 * 1024 })
-log.info('listening', { url: server.url.href, database: database.kind, dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined })
+log.info('listening', { url: server.url.href, database: database.kind, countMode: env.COUNT_MODE, dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined })
+
+// Expired repeat-window entries are deleted, not just ignored: the table holds only what is still needed.
+const janitor = setInterval(async () => {
+  if (!readiness.isReady()) return
+  const removed = await forgetExpiredVisitors(database.db, new Date()).catch((error) => {
+    log.warn('could not forget expired visitors', { error: String(error) })
+    return 0
+  })
+  if (removed > 0) log.debug('forgot expired visitors', { removed })
+}, 60_000)
+janitor.unref()
 
 let stopping = false
 async function shutdown(signal: string) {
@@ -25,6 +59,8 @@ async function shutdown(signal: string) {
     log.error('shutdown timed out', { timeoutMs: env.SHUTDOWN_TIMEOUT_MS })
     process.exit(1)
   }, env.SHUTDOWN_TIMEOUT_MS).unref()
+  clearInterval(janitor)
+  pages.stop()
   readiness.stop()
   // Resolves once every in-flight request has been answered; only then may the pool close.
   await server.stop()

@@ -26,21 +26,39 @@ export function decodeSlug(raw: string): string {
   return slug
 }
 
-// The slug is read from the raw request target, not from the router's already-decoded path,
-// so that "%2F" and "%25" are decoded exactly once.
+// The slug is taken still encoded from the raw request target, not from the router's decoded
+// path, so that "%2F" and "%25" are decoded exactly once, by decodeSlug.
 export function slugFromUrl(url: string, prefix: string): string {
   const pathStart = url.indexOf('/', url.indexOf('://') + 3)
   const queryStart = url.indexOf('?', pathStart)
   const path = queryStart === -1 ? url.slice(pathStart) : url.slice(pathStart, queryStart)
-  return decodeSlug(path.startsWith(prefix) ? path.slice(prefix.length) : '')
+  return path.startsWith(prefix) ? path.slice(prefix.length) : ''
 }
 
-// `slugs=a,b,c`: literal commas separate, and each slug is decoded on its own, so a slug may carry "%2C".
-export function slugsFromQuery(url: string): string[] | undefined {
+// `slugs=a,b,c`: literal commas separate; each slug stays encoded for decodeSlug, so it may carry "%2C".
+export function slugListFromQuery(url: string, max: number): string[] | undefined {
   const query = url.slice(url.indexOf('?') + 1 || url.length)
   const raw = query.split('&').find((pair) => pair.startsWith('slugs='))
   if (raw === undefined) return undefined
   const slugs = raw.slice('slugs='.length).replaceAll('+', '%20').split(',')
-  if (slugs.length > MAX_BATCH_SLUGS) invalid(`at most ${MAX_BATCH_SLUGS} slugs per request`)
-  return [...new Set(slugs.map(decodeSlug))]
+  if (slugs.length > max) invalid(`at most ${max} slugs per request`)
+  return slugs
+}
+
+export type TrailingSlash = 'add' | 'strip' | 'keep'
+
+const fileLike = /\.[A-Za-z0-9]{1,8}$/
+
+// One page, one slug: every way a browser or a link can spell a page folds into the one the site
+// uses, so `/posts/x`, `posts/x/index.html` and `posts/x/?utm_source=y` all count for `posts/x/`.
+export function normaliseSlug(slug: string, trailingSlash: TrailingSlash): string {
+  let path = slug.normalize('NFC')
+  path = path.replace(/[?#].*$/s, '')
+  path = path.replace(/\/{2,}/g, '/').replace(/^\//, '')
+  path = path.replace(/(^|\/)index\.html?$/, '$1')
+  if (path === '') return path
+  const last = path.endsWith('/') ? '' : path.slice(path.lastIndexOf('/') + 1)
+  if (trailingSlash === 'add' && last !== '' && !fileLike.test(last)) path += '/'
+  if (trailingSlash === 'strip') path = path.replace(/\/$/, '')
+  return path
 }

@@ -7,14 +7,75 @@ export interface SlugCount {
   count: number
 }
 
-// One statement, so concurrent increments of one slug serialise on its row and none is lost.
-export async function incrementView(db: Database, slug: string): Promise<number> {
-  const [row] = await db
+export interface VisitorKey {
+  current: string
+  previous: string
+}
+
+const rowsOf = <T>(result: unknown) => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+
+const prepared = new WeakMap<Database, ReturnType<typeof prepareAddViews>>()
+
+function prepareAddViews(db: Database) {
+  return db
     .insert(views)
-    .values({ slug, count: 1 })
-    .onConflictDoUpdate({ target: views.slug, set: { count: sql`${views.count} + 1`, lastSeen: sql`now()` } })
+    .values({ slug: sql.placeholder('slug'), count: sql.placeholder('n') })
+    .onConflictDoUpdate({ target: views.slug, set: { count: sql`${views.count} + excluded.count`, lastSeen: sql`now()` } })
     .returning({ count: views.count })
+    .prepare('add_views')
+}
+
+/** Adds n views in one statement: concurrent callers serialise on the row and none is lost. */
+export async function addViews(db: Database, slug: string, n: number): Promise<number> {
+  let statement = prepared.get(db)
+  if (!statement) prepared.set(db, (statement = prepareAddViews(db)))
+  const [row] = await statement.execute({ slug, n })
   return row!.count
+}
+
+/**
+ * Counts the visitors not seen on this slug within the window, in one statement: remembering
+ * them and adding them to the total commit together, so a retry or a second replica can never
+ * count one visit twice or drop one.
+ */
+export async function addReaderViews(
+  db: Database,
+  slug: string,
+  visitors: VisitorKey[],
+  now: Date,
+  windowMs: number,
+): Promise<{ fresh: Set<string>; count: number }> {
+  const expires = new Date(now.getTime() + windowMs).toISOString()
+  const result = await db.execute<{ fresh: string | null; count: string | number }>(sql`
+    with candidate as (
+      select * from unnest(
+        string_to_array(${visitors.map((v) => v.current).join(',')}, ','),
+        string_to_array(${visitors.map((v) => v.previous).join(',')}, ',')
+      ) as c(visitor, previous)
+    ), fresh as (
+      insert into recent_visits (visitor, expires_at)
+      select visitor, ${expires}::timestamptz from candidate c
+      where not exists (
+        select 1 from recent_visits r where r.visitor = c.previous and r.expires_at > ${now.toISOString()}::timestamptz
+      )
+      on conflict (visitor) do update set expires_at = excluded.expires_at
+        where recent_visits.expires_at <= ${now.toISOString()}::timestamptz
+      returning visitor
+    ), bumped as (
+      insert into views (slug, count)
+      select ${slug}, count(*) from fresh having count(*) > 0
+      on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
+      returning count
+    )
+    select (select string_agg(visitor, ',') from fresh) as fresh,
+           coalesce((select count from bumped), (select count from views where slug = ${slug}), 0) as count`)
+  const [row] = rowsOf<{ fresh: string | null; count: string | number }>(result)
+  return { fresh: new Set(row!.fresh ? row!.fresh.split(',') : []), count: Number(row!.count) }
+}
+
+export async function forgetExpiredVisitors(db: Database, now: Date): Promise<number> {
+  const result = await db.execute(sql`delete from recent_visits where expires_at <= ${now.toISOString()}::timestamptz`)
+  return (result as { count?: number; affectedRows?: number }).count ?? (result as { affectedRows?: number }).affectedRows ?? 0
 }
 
 export async function readCount(db: Database, slug: string): Promise<number> {

@@ -7,7 +7,7 @@ let app: ReturnType<typeof appOn>
 
 beforeAll(async () => {
   database = await migratedDatabase()
-  app = appOn(database.handle, ['https://uclab.dev', 'http://localhost:1313'])
+  app = appOn(database.handle, { corsOrigins: ['https://uclab.dev', 'http://localhost:1313'] })
 })
 afterAll(() => database.drop())
 

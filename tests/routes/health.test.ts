@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createApp } from '../../src/app.ts'
 import { keepMigrating } from '../../src/db/readiness.ts'
-import { quietLog } from '../support/app.ts'
+import { appOn, quietLog } from '../support/app.ts'
 import { freshDatabase, type TestDatabase } from '../support/database.ts'
 
 let database: TestDatabase
@@ -13,7 +12,7 @@ afterAll(() => database.drop())
 describe('health and readiness', () => {
   test('/health is ok and /ready is 503 until migrations have run, then 200', async () => {
     let ready = false
-    const app = createApp({ database: database.handle, readiness: { isReady: () => ready, stop() {} }, log: quietLog, corsOrigins: [] })
+    const app = appOn(database.handle, { isReady: () => ready })
     expect(await (await app.request('/health')).json()).toEqual({ status: 'ok' })
     const notReady = await app.request('/ready')
     expect(notReady.status).toBe(503)
@@ -28,7 +27,7 @@ describe('health and readiness', () => {
   })
 
   test('HEAD /health answers like GET without a body', async () => {
-    const app = createApp({ database: database.handle, readiness: { isReady: () => false, stop() {} }, log: quietLog, corsOrigins: [] })
+    const app = appOn(database.handle, { isReady: () => false })
     const response = await app.request('/health', { method: 'HEAD' })
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('')

@@ -1,10 +1,33 @@
 import { createApp } from '../../src/app.ts'
+import { counting, type CountingOptions } from '../../src/counting.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
 import { createLogger } from '../../src/log.ts'
 
 export const quietLog = createLogger('silent')
 
+export const everyView: CountingOptions = {
+  mode: 'every',
+  trailingSlash: 'keep',
+  repeatWindowMinutes: 0,
+  ratePerMinute: 0,
+  clientIpHeader: 'none',
+  ignoreAddresses: [],
+}
+
 /** The real app on a real database, ready as if its migrations had just run. */
-export function appOn(database: DatabaseHandle, corsOrigins = ['https://uclab.dev', 'http://localhost:1313']) {
-  return createApp({ database, readiness: { isReady: () => true, stop() {} }, log: quietLog, corsOrigins })
+export function appOn(
+  database: DatabaseHandle,
+  {
+    corsOrigins = ['https://uclab.dev', 'http://localhost:1313'],
+    countingOptions = everyView,
+    isReady = () => true,
+  }: { corsOrigins?: string[]; countingOptions?: CountingOptions; isReady?: () => boolean } = {},
+) {
+  return createApp({
+    database,
+    readiness: { isReady, stop() {} },
+    counting: counting(database.db, countingOptions),
+    log: quietLog,
+    corsOrigins,
+  })
 }

@@ -19,7 +19,7 @@ export interface RunningService {
 export async function startService(env: Record<string, string | undefined>, waitFor: '/health' | '/ready' = '/ready'): Promise<RunningService> {
   const port = await freePort()
   const child = Bun.spawn(['bun', 'src/index.ts'], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', COUNT_MODE: 'every', ...env },
     stdout: 'pipe',
     stderr: 'pipe',
   })

@@ -1,0 +1,19 @@
+// bun run slugs:merge [--dry-run]: folds the rows of one page's spellings into one (see README).
+import { openEmbedded, openPostgres } from '../db/client.ts'
+import { mergeSlugVariants } from '../db/merge.ts'
+import { loadEnv } from '../env.ts'
+
+const dryRun = process.argv.includes('--dry-run')
+const env = loadEnv()
+const database = env.DATABASE_URL
+  ? openPostgres({ url: env.DATABASE_URL, poolMax: 1, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS })
+  : await openEmbedded(env.DATA_DIR)
+try {
+  await database.migrate()
+  const merges = await mergeSlugVariants(database.db, env.TRAILING_SLASH, { dryRun })
+  for (const { into, from, count } of merges) console.log(`${into} <- ${from.join(', ')} (count ${count})`)
+  const rows = merges.reduce((sum, merge) => sum + merge.from.length, 0)
+  console.log(`${dryRun ? 'would merge' : 'merged'} ${rows} row(s) into ${merges.length} page(s)`)
+} finally {
+  await database.close()
+}

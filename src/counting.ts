@@ -1,0 +1,96 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { coalescer } from './db/coalesce.ts'
+import type { Database } from './db/client.ts'
+import { addReaderViews, addViews, readCount, type VisitorKey } from './db/counts.ts'
+import type { PageAllowlist } from './pages.ts'
+import { rateLimiter } from './rate-limit.ts'
+import { decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
+import { addressMatcher, clientAddress, isAutomated, visitorKeys, type ClientIpHeader } from './visitors.ts'
+
+export interface CountingOptions {
+  mode: 'readers' | 'every'
+  trailingSlash: TrailingSlash
+  repeatWindowMinutes: number
+  ratePerMinute: number
+  clientIpHeader: ClientIpHeader
+  ignoreAddresses: string[]
+  visitorHashSecret?: string
+  pages?: PageAllowlist
+  clock?: () => Date
+}
+
+export type Outcome = 'counted' | 'repeat' | 'bot' | 'ignored' | 'rate-limited' | 'unknown-page'
+
+export interface ViewResult {
+  count: number
+  counted: boolean
+  outcome: Outcome
+}
+
+interface Pending {
+  visitor?: VisitorKey
+  now: Date
+}
+
+// Decides whether a POST is a reader's view, and counts it. COUNT_MODE=every skips every rule,
+// as the reference did; the default counts each reader once per page per window.
+export function counting(db: Database, options: CountingOptions) {
+  const clock = options.clock ?? (() => new Date())
+  const readers = options.mode === 'readers'
+  const windowMs = options.repeatWindowMinutes * 60_000
+  const limiter = readers && options.ratePerMinute > 0 ? rateLimiter(options.ratePerMinute) : undefined
+  const ignored = addressMatcher(options.ignoreAddresses)
+  const keys = visitorKeys(options.visitorHashSecret)
+
+  const recorder = coalescer<Pending, { count: number; counted: boolean }>(async (slug, items) => {
+    const visitors = items.map((item) => item.visitor)
+    if (!visitors.every((visitor) => visitor !== undefined)) {
+      const total = await addViews(db, slug, items.length)
+      return items.map((_, i) => ({ count: total - items.length + 1 + i, counted: true }))
+    }
+    const unique = [...new Map(visitors.map((visitor) => [visitor.current, visitor])).values()]
+    const { fresh, count } = await addReaderViews(db, slug, unique, items.at(-1)!.now, windowMs)
+    // Distinct counts for the fresh visitors, in arrival order, as if they had come one by one.
+    let next = count - fresh.size + 1
+    return visitors.map((visitor) => {
+      if (!fresh.delete(visitor.current)) return { count, counted: false }
+      return { count: next++, counted: true }
+    })
+  })
+
+  const notCounted = async (slug: string, outcome: Outcome): Promise<ViewResult> => ({ count: await readCount(db, slug), counted: false, outcome })
+
+  return {
+    mode: options.mode,
+    visitorHashShared: keys.shared,
+
+    /** The slug a request names, folded to the site's one spelling of it when counting readers. */
+    slug(raw: string): string {
+      const slug = decodeSlug(raw)
+      if (!readers) return slug
+      const normalised = normaliseSlug(slug, options.trailingSlash)
+      return normalised === '' ? decodeSlug('') : normalised
+    },
+
+    async view(c: Context, slug: string): Promise<ViewResult> {
+      if (!readers) return { ...(await recorder.submit(slug, { now: clock() })), outcome: 'counted' }
+      if (options.pages && !options.pages.allows(slug)) throw new HTTPException(404, { message: 'unknown page' })
+      const now = clock()
+      const address = clientAddress(c, options.clientIpHeader)
+      if (ignored(address)) return notCounted(slug, 'ignored')
+      const wait = limiter?.take(address, now.getTime()) ?? 0
+      if (wait > 0) {
+        const res = new Response(null, { headers: { 'Retry-After': String(wait) } })
+        throw new HTTPException(429, { message: 'too many views from this address', res })
+      }
+      const userAgent = c.req.header('user-agent')
+      if (isAutomated(userAgent)) return notCounted(slug, 'bot')
+      const visitor = windowMs > 0 ? keys.of(now, address, userAgent!, slug) : undefined
+      const result = await recorder.submit(slug, { visitor, now })
+      return { ...result, outcome: result.counted ? 'counted' : 'repeat' }
+    },
+  }
+}
+
+export type Counting = ReturnType<typeof counting>

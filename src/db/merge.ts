@@ -1,0 +1,42 @@
+import { inArray, sql } from 'drizzle-orm'
+import type { Database } from './client.ts'
+import { views } from './schema.ts'
+import { normaliseSlug, type TrailingSlash } from '../slug.ts'
+
+export interface Merge {
+  into: string
+  from: string[]
+  count: number
+}
+
+/**
+ * Folds rows that name one page in different spellings (`posts/x`, `/posts/x/`, `posts/x/index.html`)
+ * into the row of its normal slug, adding counts and keeping the latest last_seen. One transaction:
+ * it all happens or none of it does.
+ */
+export async function mergeSlugVariants(db: Database, trailingSlash: TrailingSlash, { dryRun = false } = {}): Promise<Merge[]> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.select().from(views).for('update')
+    const groups = new Map<string, typeof rows>()
+    for (const row of rows) {
+      const into = normaliseSlug(row.slug, trailingSlash)
+      if (into === '') continue
+      groups.set(into, [...(groups.get(into) ?? []), row])
+    }
+    const merges: Merge[] = []
+    for (const [into, members] of groups) {
+      const from = members.map((row) => row.slug).filter((slug) => slug !== into)
+      if (from.length === 0) continue
+      const count = members.reduce((sum, row) => sum + row.count, 0)
+      const lastSeen = new Date(Math.max(...members.map((row) => row.lastSeen.getTime())))
+      merges.push({ into, from, count })
+      if (dryRun) continue
+      await tx.delete(views).where(inArray(views.slug, from))
+      await tx
+        .insert(views)
+        .values({ slug: into, count, lastSeen })
+        .onConflictDoUpdate({ target: views.slug, set: { count: sql`excluded.count`, lastSeen: sql`excluded.last_seen` } })
+    }
+    return merges
+  })
+}
