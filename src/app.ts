@@ -25,7 +25,9 @@ const allowedMethods: Record<string, string[]> = {
   '/ready': ['GET', 'HEAD'],
   '/views': ['GET', 'HEAD', 'OPTIONS'],
   '/views/': ['GET', 'HEAD', 'POST', 'OPTIONS'],
+  '/summary': ['GET', 'HEAD', 'OPTIONS'],
 }
+const databasePaths = ['/views/*', '/summary']
 const methodsFor = (path: string) => allowedMethods[path] ?? (path.startsWith('/views/') ? allowedMethods['/views/'] : undefined)
 
 export function createApp(deps: Deps) {
@@ -62,10 +64,12 @@ export function createApp(deps: Deps) {
     await next()
   })
   // Fail fast while the database is missing or unmigrated instead of queueing requests behind it.
-  app.use('/views/*', async function requireDatabase(_c, next) {
-    if (!readiness.isReady()) throw new HTTPException(503, { message: 'database unavailable' })
-    await next()
-  })
+  for (const path of databasePaths) {
+    app.use(path, async function requireDatabase(_c, next) {
+      if (!readiness.isReady()) throw new HTTPException(503, { message: 'database unavailable' })
+      await next()
+    })
+  }
 
   app.route('/', health)
   app.route('/', viewRoutes)

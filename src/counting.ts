@@ -17,6 +17,8 @@ export interface CountingOptions {
   ignoreAddresses: string[]
   visitorHashSecret?: string
   pages?: PageAllowlist
+  /** The time zone whose calendar days the daily history uses. */
+  timeZone?: string
   clock?: () => Date
 }
 
@@ -37,6 +39,9 @@ interface Pending {
 // as the reference did; the default counts each reader once per page per window.
 export function counting(db: Database, options: CountingOptions) {
   const clock = options.clock ?? (() => new Date())
+  // en-CA formats a date as YYYY-MM-DD: the calendar day of the site's readers, not of the server.
+  const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' })
+  const dayOf = (date: Date) => dayFormat.format(date)
   const readers = options.mode === 'readers'
   const windowMs = options.repeatWindowMinutes * 60_000
   const limiter = readers && options.ratePerMinute > 0 ? rateLimiter(options.ratePerMinute) : undefined
@@ -46,11 +51,12 @@ export function counting(db: Database, options: CountingOptions) {
   const recorder = coalescer<Pending, { count: number; counted: boolean }>(async (slug, items) => {
     const visitors = items.map((item) => item.visitor)
     if (!visitors.every((visitor) => visitor !== undefined)) {
-      const total = await addViews(db, slug, items.length)
+      const total = await addViews(db, slug, items.length, dayOf(items.at(-1)!.now))
       return items.map((_, i) => ({ count: total - items.length + 1 + i, counted: true }))
     }
     const unique = [...new Map(visitors.map((visitor) => [visitor.current, visitor])).values()]
-    const { fresh, count } = await addReaderViews(db, slug, unique, items.at(-1)!.now, windowMs)
+    const now = items.at(-1)!.now
+    const { fresh, count } = await addReaderViews(db, slug, unique, { now, day: dayOf(now), windowMs })
     // Distinct counts for the fresh visitors, in arrival order, as if they had come one by one.
     let next = count - fresh.size + 1
     return visitors.map((visitor) => {
@@ -63,6 +69,7 @@ export function counting(db: Database, options: CountingOptions) {
 
   return {
     mode: options.mode,
+    today: () => dayOf(clock()),
     visitorHashShared: keys.shared,
 
     /** The slug a request names, folded to the site's one spelling of it when counting readers. */

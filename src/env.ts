@@ -17,6 +17,15 @@ const regex = z.string().transform((source, ctx) => {
   }
 })
 
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}, 'is not an IANA time zone')
+
 const addresses = z
   .string()
   .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
@@ -48,6 +57,7 @@ const schema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60),
     CLIENT_IP_HEADER: z.enum(['none', 'cf-connecting-ip', 'x-forwarded-for', 'x-real-ip']).default('none'),
     IGNORE_ADDRESSES: addresses.default([]),
+    TIME_ZONE: timeZone.default('UTC'),
   })
   .transform(({ DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DATABASE_URL, ...rest }) => ({
     ...rest,

@@ -29,6 +29,7 @@ const counter = counting(database.db, {
   clientIpHeader: env.CLIENT_IP_HEADER,
   ignoreAddresses: env.IGNORE_ADDRESSES,
   visitorHashSecret: env.VISITOR_HASH_SECRET,
+  timeZone: env.TIME_ZONE,
   pages,
 })
 if (env.COUNT_MODE === 'readers' && env.REPEAT_WINDOW_MINUTES > 0 && !counter.visitorHashShared) {

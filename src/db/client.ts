@@ -31,7 +31,7 @@ export function openPostgres({ url, poolMax, connectTimeoutMs }: PostgresOptions
   const common = { connect_timeout: connectTimeoutMs / 1000, onnotice: () => {} }
   // postgres.js connects lazily, so opening never fails or waits: the service can start before its database.
   const client = postgres(url, { ...common, max: poolMax, idle_timeout: 60, max_lifetime: 30 * 60 })
-  const db = drizzle(client, { schema })
+  const db = drizzle(preparedByDefault(client), { schema })
   return {
     kind: 'postgres',
     db,
@@ -52,6 +52,19 @@ export function openPostgres({ url, poolMax, connectTimeoutMs }: PostgresOptions
       await client.end({ timeout: 5 })
     },
   }
+}
+
+// Drizzle sends unnamed statements unless a query is given a name, and postgres.js then asks the
+// server to describe each one before running it: two round trips per query. Named statements are
+// described once per connection and then cost one round trip.
+function preparedByDefault(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'unsafe') return Reflect.get(target, property, receiver)
+      return (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+        target.unsafe(query, params, { ...options, prepare: true })
+    },
+  })
 }
 
 // PGlite is imported only here, so a service given a real PostgreSQL never loads the WASM build.

@@ -14,23 +14,19 @@ export interface VisitorKey {
 
 const rowsOf = <T>(result: unknown) => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 
-const prepared = new WeakMap<Database, ReturnType<typeof prepareAddViews>>()
-
-function prepareAddViews(db: Database) {
-  return db
-    .insert(views)
-    .values({ slug: sql.placeholder('slug'), count: sql.placeholder('n') })
-    .onConflictDoUpdate({ target: views.slug, set: { count: sql`${views.count} + excluded.count`, lastSeen: sql`now()` } })
-    .returning({ count: views.count })
-    .prepare('add_views')
-}
-
 /** Adds n views in one statement: concurrent callers serialise on the row and none is lost. */
-export async function addViews(db: Database, slug: string, n: number): Promise<number> {
-  let statement = prepared.get(db)
-  if (!statement) prepared.set(db, (statement = prepareAddViews(db)))
-  const [row] = await statement.execute({ slug, n })
-  return row!.count
+export async function addViews(db: Database, slug: string, n: number, day: string): Promise<number> {
+  const result = await db.execute(sql`
+    with total as (
+      insert into views (slug, count) values (${slug}, ${n})
+      on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
+      returning count
+    ), daily as (
+      insert into daily_views (slug, day, count) values (${slug}, ${day}::date, ${n})
+      on conflict (slug, day) do update set count = daily_views.count + excluded.count
+    )
+    select count from total`)
+  return Number(rowsOf<{ count: string | number }>(result)[0]!.count)
 }
 
 /**
@@ -42,11 +38,10 @@ export async function addReaderViews(
   db: Database,
   slug: string,
   visitors: VisitorKey[],
-  now: Date,
-  windowMs: number,
+  { now, day, windowMs }: { now: Date; day: string; windowMs: number },
 ): Promise<{ fresh: Set<string>; count: number }> {
   const expires = new Date(now.getTime() + windowMs).toISOString()
-  const result = await db.execute<{ fresh: string | null; count: string | number }>(sql`
+  const result = await db.execute(sql`
     with candidate as (
       select * from unnest(
         string_to_array(${visitors.map((v) => v.current).join(',')}, ','),
@@ -66,6 +61,10 @@ export async function addReaderViews(
       select ${slug}, count(*) from fresh having count(*) > 0
       on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
       returning count
+    ), daily as (
+      insert into daily_views (slug, day, count)
+      select ${slug}, ${day}::date, count(*) from fresh having count(*) > 0
+      on conflict (slug, day) do update set count = daily_views.count + excluded.count
     )
     select (select string_agg(visitor, ',') from fresh) as fresh,
            coalesce((select count from bumped), (select count from views where slug = ${slug}), 0) as count`)

@@ -1,9 +1,13 @@
 import { Hono } from 'hono'
+import { z } from 'zod'
 import type { AppEnv } from '../app.ts'
 import { rankedCounts, readCount, readCounts } from '../db/counts.ts'
+import { dailyCounts, siteSummary } from '../db/history.ts'
 import { MAX_BATCH_SLUGS, slugFromUrl, slugListFromQuery } from '../slug.ts'
+import { validate } from '../validate.ts'
 
 const PREFIX = '/views/'
+const days = z.coerce.number().int().min(1).max(366)
 
 export const viewRoutes = new Hono<AppEnv>()
   .get('/views', async (c) => {
@@ -12,10 +16,13 @@ export const viewRoutes = new Hono<AppEnv>()
     if (!raw) return c.json(await rankedCounts(database.db))
     return c.json(await readCounts(database.db, [...new Set(raw.map(counting.slug))]))
   })
-  .get('/views/*', async (c) => {
+  .get('/views/*', validate('query', z.object({ days: days.optional() })), async (c) => {
     const { database, counting } = c.var.deps
     const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
-    return c.json({ slug, count: await readCount(database.db, slug) })
+    const count = await readCount(database.db, slug)
+    const { days } = c.req.valid('query')
+    if (days === undefined) return c.json({ slug, count })
+    return c.json({ slug, count, daily: await dailyCounts(database.db, slug, counting.today(), days) })
   })
   .post('/views/*', async (c) => {
     const { counting } = c.var.deps
@@ -24,4 +31,8 @@ export const viewRoutes = new Hono<AppEnv>()
     c.set('outcome', outcome)
     // COUNT_MODE=every answers exactly as the reference did; otherwise say whether this view counted.
     return c.json(counting.mode === 'every' ? { slug, count } : { slug, count, counted })
+  })
+  .get('/summary', validate('query', z.object({ top: z.coerce.number().int().min(1).max(100).default(10) })), async (c) => {
+    const { database, counting } = c.var.deps
+    return c.json(await siteSummary(database.db, counting.today(), c.req.valid('query').top))
   })
