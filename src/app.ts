@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -7,18 +7,31 @@ import type { DatabaseHandle } from './db/client.ts'
 import { isDatabaseUnavailable } from './db/errors.ts'
 import type { Readiness } from './db/readiness.ts'
 import type { Logger } from './log.ts'
+import type { Metrics } from './metrics.ts'
+import type { ReadCache } from './read-cache.ts'
+import { badgeRoutes } from './routes/badge.ts'
 import { health } from './routes/health.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { statsRoutes } from './routes/stats.tsx'
 import { viewRoutes } from './routes/views.ts'
+import type { StatsCredentials } from './stats/access.ts'
 
 export interface Deps {
   database: DatabaseHandle
   counting: Counting
   readiness: Readiness
   log: Logger
+  metrics: Metrics
+  reads: ReadCache
   corsOrigins: string[]
+  /** Set to make GET /stats private; unset, it is as public as GET /views. */
+  statsCredentials?: StatsCredentials
+  /** False when metrics have a port of their own (METRICS_PORT), away from the public tunnel. */
+  metricsOnMainPort: boolean
 }
 
 export type AppEnv = { Variables: { deps: Deps; outcome?: Outcome } }
+export type AppContext = Context<AppEnv>
 
 const allowedMethods: Record<string, string[]> = {
   '/health': ['GET', 'HEAD'],
@@ -26,12 +39,19 @@ const allowedMethods: Record<string, string[]> = {
   '/views': ['GET', 'HEAD', 'OPTIONS'],
   '/views/': ['GET', 'HEAD', 'POST', 'OPTIONS'],
   '/summary': ['GET', 'HEAD', 'OPTIONS'],
+  '/stats': ['GET', 'HEAD'],
+  '/badge/': ['GET', 'HEAD'],
+  '/metrics': ['GET', 'HEAD'],
 }
-const databasePaths = ['/views/*', '/summary']
-const methodsFor = (path: string) => allowedMethods[path] ?? (path.startsWith('/views/') ? allowedMethods['/views/'] : undefined)
+const databasePaths = ['/views/*', '/summary', '/stats', '/badge/*']
+// A slug may span segments, so '/views/' and '/badge/' stand for every path under them.
+const methodsFor = (path: string) => allowedMethods[path] ?? allowedMethods[['/views/', '/badge/'].find((prefix) => path.startsWith(prefix)) ?? '']
+// Route patterns, not paths, label the request metrics: one series per route, whatever the slugs.
+const routeOf = (path: string) =>
+  path in allowedMethods ? path : path.startsWith('/views/') ? '/views/*' : path.startsWith('/badge/') ? '/badge/*' : 'unmatched'
 
 export function createApp(deps: Deps) {
-  const { log, readiness } = deps
+  const { log, readiness, metrics } = deps
   const origins = new Set(deps.corsOrigins)
   const app = new Hono<AppEnv>()
 
@@ -39,8 +59,10 @@ export function createApp(deps: Deps) {
     const started = performance.now()
     c.set('deps', deps)
     await next()
-    const ms = Math.round((performance.now() - started) * 10) / 10
-    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms, outcome: c.var.outcome })
+    const elapsed = performance.now() - started
+    metrics.observeRequest(c.req.method, routeOf(c.req.path), c.res.status, elapsed / 1000)
+    if (c.var.outcome) metrics.countView(c.var.outcome)
+    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(elapsed * 10) / 10, outcome: c.var.outcome })
   })
   app.use(
     cors({
@@ -73,6 +95,9 @@ export function createApp(deps: Deps) {
 
   app.route('/', health)
   app.route('/', viewRoutes)
+  app.route('/', statsRoutes(deps.statsCredentials))
+  app.route('/', badgeRoutes)
+  if (deps.metricsOnMainPort) app.route('/', metricsRoutes)
 
   app.notFound((c) => c.json({ error: 'not found' }, 404))
   app.onError((error, c) => {
@@ -80,9 +105,11 @@ export function createApp(deps: Deps) {
       return c.json({ error: error.message }, error.status as ContentfulStatusCode, error.res ? Object.fromEntries(error.res.headers) : undefined)
     }
     if (isDatabaseUnavailable(error)) {
+      metrics.countDatabaseError('unavailable')
       log.warn('database unavailable', { error: String(error) })
       return c.json({ error: 'database unavailable' }, 503)
     }
+    metrics.countDatabaseError('other')
     log.error('unhandled error', { error: String(error), stack: error.stack })
     return c.json({ error: 'internal error' }, 500)
   })

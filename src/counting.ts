@@ -1,5 +1,5 @@
-import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import type { AppContext } from './app.ts'
 import { coalescer } from './db/coalesce.ts'
 import type { Database } from './db/client.ts'
 import { addReaderViews, addViews, readCount, type VisitorKey } from './db/counts.ts'
@@ -17,6 +17,8 @@ export interface CountingOptions {
   ignoreAddresses: string[]
   visitorHashSecret?: string
   pages?: PageAllowlist
+  /** Called after a view commits, e.g. to invalidate cached reads. */
+  onCommit?: () => void
   /** The time zone whose calendar days the daily history uses. */
   timeZone?: string
   clock?: () => Date
@@ -52,11 +54,13 @@ export function counting(db: Database, options: CountingOptions) {
     const visitors = items.map((item) => item.visitor)
     if (!visitors.every((visitor) => visitor !== undefined)) {
       const total = await addViews(db, slug, items.length, dayOf(items.at(-1)!.now))
+      options.onCommit?.()
       return items.map((_, i) => ({ count: total - items.length + 1 + i, counted: true }))
     }
     const unique = [...new Map(visitors.map((visitor) => [visitor.current, visitor])).values()]
     const now = items.at(-1)!.now
     const { fresh, count } = await addReaderViews(db, slug, unique, { now, day: dayOf(now), windowMs })
+    if (fresh.size > 0) options.onCommit?.()
     // Distinct counts for the fresh visitors, in arrival order, as if they had come one by one.
     let next = count - fresh.size + 1
     return visitors.map((visitor) => {
@@ -80,22 +84,30 @@ export function counting(db: Database, options: CountingOptions) {
       return normalised === '' ? decodeSlug('') : normalised
     },
 
-    async view(c: Context, slug: string): Promise<ViewResult> {
-      if (!readers) return { ...(await recorder.submit(slug, { now: clock() })), outcome: 'counted' }
-      if (options.pages && !options.pages.allows(slug)) throw new HTTPException(404, { message: 'unknown page' })
+    /** Counts the view if it is a reader's, and records the outcome on the request for logs and metrics. */
+    async view(c: AppContext, slug: string): Promise<ViewResult> {
+      const refuse = (outcome: Outcome, status: 404 | 429, message: string, res?: Response): never => {
+        c.set('outcome', outcome)
+        throw new HTTPException(status, { message, res })
+      }
+      const settle = (result: ViewResult) => {
+        c.set('outcome', result.outcome)
+        return result
+      }
+      if (!readers) return settle({ ...(await recorder.submit(slug, { now: clock() })), outcome: 'counted' })
+      if (options.pages && !options.pages.allows(slug)) refuse('unknown-page', 404, 'unknown page')
       const now = clock()
       const address = clientAddress(c, options.clientIpHeader)
-      if (ignored(address)) return notCounted(slug, 'ignored')
+      if (ignored(address)) return settle(await notCounted(slug, 'ignored'))
       const wait = limiter?.take(address, now.getTime()) ?? 0
       if (wait > 0) {
-        const res = new Response(null, { headers: { 'Retry-After': String(wait) } })
-        throw new HTTPException(429, { message: 'too many views from this address', res })
+        refuse('rate-limited', 429, 'too many views from this address', new Response(null, { headers: { 'Retry-After': String(wait) } }))
       }
       const userAgent = c.req.header('user-agent')
-      if (isAutomated(userAgent)) return notCounted(slug, 'bot')
+      if (isAutomated(userAgent)) return settle(await notCounted(slug, 'bot'))
       const visitor = windowMs > 0 ? keys.of(now, address, userAgent!, slug) : undefined
       const result = await recorder.submit(slug, { visitor, now })
-      return { ...result, outcome: result.counted ? 'counted' : 'repeat' }
+      return settle({ ...result, outcome: result.counted ? 'counted' : 'repeat' })
     },
   }
 }

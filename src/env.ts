@@ -31,6 +31,11 @@ const addresses = z
   .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
   .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])))
 
+// The token68 syntax of RFC 6750: anything else could never arrive in a Bearer header, so no one could log in.
+const bearerToken = z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may only use letters, digits and -._~+/ (then =)')
+// Basic auth splits "user:password" at the first colon, so a colon in the user name could never match.
+const basicUser = z.string().regex(/^[^:\u0000-\u001f\u007f]+$/, 'must not contain a colon or control characters')
+
 const schema = z
   .object({
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
@@ -44,6 +49,8 @@ const schema = z
     DATA_DIR: z.string().min(1).default('./data'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(9313),
+    METRICS_PORT: port.optional(),
+    READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     CORS_ORIGINS: origins.default(['https://uclab.dev', 'http://localhost:1313']),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
@@ -58,6 +65,15 @@ const schema = z
     CLIENT_IP_HEADER: z.enum(['none', 'cf-connecting-ip', 'x-forwarded-for', 'x-real-ip']).default('none'),
     IGNORE_ADDRESSES: addresses.default([]),
     TIME_ZONE: timeZone.default('UTC'),
+    STATS_TOKEN: bearerToken.optional(),
+    STATS_USER: basicUser.optional(),
+    STATS_PASSWORD: z.string().optional(),
+  })
+  .superRefine(({ STATS_USER, STATS_PASSWORD }, ctx) => {
+    // Half a basic-auth credential would leave /stats public while looking private.
+    if ((STATS_USER === undefined) === (STATS_PASSWORD === undefined)) return
+    const [missing, set] = STATS_USER === undefined ? ['STATS_USER', 'STATS_PASSWORD'] : ['STATS_PASSWORD', 'STATS_USER']
+    ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${set} is set` })
   })
   .transform(({ DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DATABASE_URL, ...rest }) => ({
     ...rest,

@@ -5,7 +5,10 @@ import { forgetExpiredVisitors } from './db/counts.ts'
 import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
 import { createLogger } from './log.ts'
+import { createMetrics } from './metrics.ts'
 import { pageAllowlist } from './pages.ts'
+import { readCache } from './read-cache.ts'
+import { createMetricsApp } from './routes/metrics.ts'
 
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
@@ -21,7 +24,10 @@ const pages = pageAllowlist({
   trailingSlash: env.TRAILING_SLASH,
   log,
 })
+const reads = readCache(env.READ_CACHE_MS)
+const metrics = createMetrics()
 const counter = counting(database.db, {
+  onCommit: reads.invalidate,
   mode: env.COUNT_MODE,
   trailingSlash: env.TRAILING_SLASH,
   repeatWindowMinutes: env.REPEAT_WINDOW_MINUTES,
@@ -35,9 +41,22 @@ const counter = counting(database.db, {
 if (env.COUNT_MODE === 'readers' && env.REPEAT_WINDOW_MINUTES > 0 && !counter.visitorHashShared) {
   log.warn('VISITOR_HASH_SECRET is not set: repeat views are recognised per process and forgotten on restart')
 }
-const app = createApp({ database, readiness, counting: counter, log, corsOrigins: env.CORS_ORIGINS })
+const deps = {
+  database,
+  readiness,
+  counting: counter,
+  log,
+  metrics,
+  reads,
+  corsOrigins: env.CORS_ORIGINS,
+  statsCredentials: { token: env.STATS_TOKEN, user: env.STATS_USER, password: env.STATS_PASSWORD },
+  metricsOnMainPort: env.METRICS_PORT === undefined,
+}
+const app = createApp(deps)
 
 const server = Bun.serve({ hostname: env.HOST, port: env.PORT, fetch: app.fetch, maxRequestBodySize: 16 * 1024 })
+const metricsServer =
+  env.METRICS_PORT === undefined ? undefined : Bun.serve({ hostname: env.HOST, port: env.METRICS_PORT, fetch: createMetricsApp(deps).fetch })
 log.info('listening', { url: server.url.href, database: database.kind, countMode: env.COUNT_MODE, dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined })
 
 // Expired repeat-window entries are deleted, not just ignored: the table holds only what is still needed.
@@ -65,6 +84,7 @@ async function shutdown(signal: string) {
   readiness.stop()
   // Resolves once every in-flight request has been answered; only then may the pool close.
   await server.stop()
+  await metricsServer?.stop()
   await database.close()
   log.info('stopped')
   process.exit(0)

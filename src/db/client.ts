@@ -11,6 +11,9 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 export interface DatabaseHandle {
   kind: 'postgres' | 'embedded'
   db: Database
+  poolMax?: number
+  /** Connections this process holds open on the server. */
+  openConnections?(): Promise<number>
   migrate(): Promise<void>
   ping(): Promise<void>
   close(): Promise<void>
@@ -28,13 +31,20 @@ export interface PostgresOptions {
 }
 
 export function openPostgres({ url, poolMax, connectTimeoutMs }: PostgresOptions): DatabaseHandle {
-  const common = { connect_timeout: connectTimeoutMs / 1000, onnotice: () => {} }
+  // A name unique to this process, so pg_stat_activity can tell its connections from other replicas'.
+  const applicationName = `view-counter/${process.pid}/${Math.random().toString(36).slice(2, 8)}`
+  const common = { connect_timeout: connectTimeoutMs / 1000, onnotice: () => {}, connection: { application_name: applicationName } }
   // postgres.js connects lazily, so opening never fails or waits: the service can start before its database.
   const client = postgres(url, { ...common, max: poolMax, idle_timeout: 60, max_lifetime: 30 * 60 })
   const db = drizzle(preparedByDefault(client), { schema })
   return {
     kind: 'postgres',
     db,
+    poolMax,
+    async openConnections() {
+      const [row] = await client`select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`
+      return row!.n as number
+    },
     async migrate() {
       // Its own single connection, because an advisory lock belongs to the session that took it.
       const lockHolder = postgres(url, { ...common, max: 1 })

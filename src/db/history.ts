@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, sql, sum } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, sql, sum } from 'drizzle-orm'
 import type { Database } from './client.ts'
 import { dailyViews, views } from './schema.ts'
 
@@ -26,6 +26,18 @@ export async function dailyCounts(db: Database, slug: string, today: string, day
     .from(dailyViews)
     .where(and(eq(dailyViews.slug, slug), gte(dailyViews.day, range[0]!)))
   return fill(range, rows)
+}
+
+/** The last `days` days of each slug, every day of the range filled in, in one query for all of them. */
+export async function dailyCountsFor(db: Database, slugs: string[], today: string, days: number): Promise<Map<string, DayCount[]>> {
+  if (slugs.length === 0) return new Map()
+  const range = dayRange(today, days)
+  const rows = await db
+    .select({ slug: dailyViews.slug, day: dailyViews.day, count: dailyViews.count })
+    .from(dailyViews)
+    .where(and(inArray(dailyViews.slug, slugs), gte(dailyViews.day, range[0]!)))
+  const bySlug = Map.groupBy(rows, (row) => row.slug)
+  return new Map(slugs.map((slug) => [slug, fill(range, bySlug.get(slug) ?? [])]))
 }
 
 export async function siteDailyCounts(db: Database, today: string, days: number): Promise<DayCount[]> {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import type { AppContext, AppEnv } from '../app.ts'
 import { rankedCounts, readCount, readCounts } from '../db/counts.ts'
 import { dailyCounts, siteSummary } from '../db/history.ts'
 import { MAX_BATCH_SLUGS, slugFromUrl, slugListFromQuery } from '../slug.ts'
@@ -9,19 +9,30 @@ import { validate } from '../validate.ts'
 const PREFIX = '/views/'
 const days = z.coerce.number().int().min(1).max(366)
 
+// Reads go through the short-lived cache and carry an ETag, so a burst of readers (or Cloudflare's
+// edge revalidating) costs one query, and an unchanged answer costs no body at all.
+async function cachedJson(c: AppContext, key: string, load: () => Promise<unknown>) {
+  const { body, etag } = await c.var.deps.reads.get(key, load)
+  c.header('ETag', etag)
+  c.header('Cache-Control', 'public, max-age=2')
+  if (c.req.header('if-none-match') === etag) return c.body(null, 304)
+  return c.body(body, 200, { 'Content-Type': 'application/json' })
+}
+
 export const viewRoutes = new Hono<AppEnv>()
   .get('/views', async (c) => {
     const { database, counting } = c.var.deps
     const raw = slugListFromQuery(c.req.url, MAX_BATCH_SLUGS)
-    if (!raw) return c.json(await rankedCounts(database.db))
-    return c.json(await readCounts(database.db, [...new Set(raw.map(counting.slug))]))
+    if (!raw) return cachedJson(c, 'all', () => rankedCounts(database.db))
+    const slugs = [...new Set(raw.map(counting.slug))]
+    return cachedJson(c, `some:${slugs.join('\n')}`, () => readCounts(database.db, slugs))
   })
   .get('/views/*', validate('query', z.object({ days: days.optional() })), async (c) => {
     const { database, counting } = c.var.deps
     const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
-    const count = await readCount(database.db, slug)
     const { days } = c.req.valid('query')
-    if (days === undefined) return c.json({ slug, count })
+    if (days === undefined) return cachedJson(c, `one:${slug}`, async () => ({ slug, count: await readCount(database.db, slug) }))
+    const count = await readCount(database.db, slug)
     return c.json({ slug, count, daily: await dailyCounts(database.db, slug, counting.today(), days) })
   })
   .post('/views/*', async (c) => {

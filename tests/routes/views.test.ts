@@ -9,7 +9,8 @@ let app: ReturnType<typeof appOn>
 
 beforeAll(async () => {
   database = await migratedDatabase()
-  app = appOn(database.handle)
+  // beforeEach empties the table behind the app's back, as another replica would: no read cache here.
+  app = appOn(database.handle, { readCacheMs: 0 })
 })
 afterAll(() => database.drop())
 beforeEach(async () => {

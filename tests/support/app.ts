@@ -2,6 +2,8 @@ import { createApp } from '../../src/app.ts'
 import { counting, type CountingOptions } from '../../src/counting.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
 import { createLogger } from '../../src/log.ts'
+import { createMetrics } from '../../src/metrics.ts'
+import { readCache } from '../../src/read-cache.ts'
 
 export const quietLog = createLogger('silent')
 
@@ -21,13 +23,18 @@ export function appOn(
     corsOrigins = ['https://uclab.dev', 'http://localhost:1313'],
     countingOptions = everyView,
     isReady = () => true,
-  }: { corsOrigins?: string[]; countingOptions?: CountingOptions; isReady?: () => boolean } = {},
+    readCacheMs = 1000,
+  }: { corsOrigins?: string[]; countingOptions?: CountingOptions; isReady?: () => boolean; readCacheMs?: number } = {},
 ) {
+  const reads = readCache(readCacheMs)
   return createApp({
     database,
     readiness: { isReady, stop() {} },
-    counting: counting(database.db, countingOptions),
+    counting: counting(database.db, { onCommit: reads.invalidate, ...countingOptions }),
     log: quietLog,
+    metrics: createMetrics(),
+    reads,
     corsOrigins,
+    metricsOnMainPort: true,
   })
 }

@@ -1,0 +1,58 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { Outcome } from './counting.ts'
+
+export function createMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const registers = [registry]
+
+  const requests = new Counter({
+    name: 'viewcounter_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  })
+  const duration = new Histogram({
+    name: 'viewcounter_http_request_duration_seconds',
+    help: 'HTTP request duration by method and route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  })
+  const views = new Counter({
+    name: 'viewcounter_views_total',
+    help: 'POSTed views by outcome: counted, or why not (repeat, bot, ignored, rate-limited, unknown-page)',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const databaseErrors = new Counter({
+    name: 'viewcounter_database_errors_total',
+    help: 'Requests that failed on the database, by kind (unavailable or other)',
+    labelNames: ['kind'] as const,
+    registers,
+  })
+  const databaseReady = new Gauge({ name: 'viewcounter_database_ready', help: '1 when the database is reachable and migrated', registers })
+  const poolMax = new Gauge({ name: 'viewcounter_database_pool_max', help: 'Configured maximum connections in the pool', registers })
+  const poolOpen = new Gauge({ name: 'viewcounter_database_pool_connections', help: 'Connections this process holds open (sampled at scrape)', registers })
+
+  // Counters start at zero for every outcome, so a rate() over a quiet one is 0, not absent.
+  for (const outcome of ['counted', 'repeat', 'bot', 'ignored', 'rate-limited', 'unknown-page'] satisfies Outcome[]) views.inc({ outcome }, 0)
+
+  return {
+    registry,
+    observeRequest(method: string, route: string, status: number, seconds: number) {
+      requests.inc({ method, route, status })
+      duration.observe({ method, route }, seconds)
+    },
+    countView: (outcome: Outcome) => views.inc({ outcome }),
+    countDatabaseError: (kind: 'unavailable' | 'other') => databaseErrors.inc({ kind }),
+    // Sampled when scraped rather than tracked per query, to keep the hot path free of it.
+    sampleDatabase(state: { ready: boolean; poolMax?: number; poolOpen?: number }) {
+      databaseReady.set(state.ready ? 1 : 0)
+      if (state.poolMax !== undefined) poolMax.set(state.poolMax)
+      if (state.poolOpen !== undefined) poolOpen.set(state.poolOpen)
+    },
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>

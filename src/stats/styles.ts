@@ -1,0 +1,51 @@
+// The whole stylesheet, inline: the page loads nothing else, so it works behind any tunnel and
+// its Content-Security-Policy can allow exactly this text by hash.
+export const css = `
+:root { color-scheme: light dark; --bg: #f7f7f8; --card: #fff; --text: #1b1d21; --muted: #5f6672; --line: #e3e5e9;
+  --accent: #2f6fde; --accent-soft: rgba(47, 111, 222, .14); --font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #111318; --card: #1a1d24; --text: #e8eaef; --muted: #9aa2b1; --line: #2c313b;
+    --accent: #7aa7ff; --accent-soft: rgba(122, 167, 255, .18) }
+}
+* { box-sizing: border-box }
+body { margin: 0; background: var(--bg); color: var(--text); font: 16px/1.5 var(--font); -webkit-text-size-adjust: 100% }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem 3rem }
+header { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: .25rem 1rem; margin-bottom: 1.25rem }
+h1 { font-size: 1.6rem; margin: 0 }
+h2 { font-size: 1.05rem; margin: 0 0 .75rem }
+.muted, header p { color: var(--muted); margin: 0; font-size: .9rem }
+.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: .75rem; margin: 0 0 1rem; padding: 0 }
+.cards div, section { background: var(--card); border: 1px solid var(--line); border-radius: .75rem }
+.cards div { padding: .85rem 1rem }
+.cards dt { color: var(--muted); font-size: .85rem }
+.cards dd { margin: .15rem 0 0; font-size: 1.6rem; font-weight: 650; font-variant-numeric: tabular-nums; letter-spacing: -.01em }
+section { padding: 1rem 1rem .75rem; margin-bottom: 1rem }
+.charts { display: grid; grid-template-columns: 1fr; gap: 0 }
+.chart { display: block; width: 100%; height: auto; overflow: visible }
+.chart text { font: 12px var(--font); fill: var(--muted); paint-order: stroke; stroke: var(--card); stroke-width: 3px }
+.chart line { stroke: var(--line); stroke-width: 1 }
+.chart line.axis { stroke: var(--muted) }
+.chart .bar { fill: var(--accent) }
+.chart .bar:hover { opacity: .75 }
+table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums }
+th { text-align: left; font-size: .8rem; font-weight: 600; color: var(--muted); padding: 0 .5rem .4rem }
+td { padding: .45rem .5rem; border-top: 1px solid var(--line); vertical-align: middle }
+th:first-child, td:first-child { padding-left: 0 }
+th:last-child, td:last-child { padding-right: 0 }
+.num { text-align: right; white-space: nowrap }
+.slug { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem }
+.trend { width: 7.5rem }
+.spark { display: block; width: 100%; height: 1.6rem }
+.spark-line { fill: none; stroke: var(--accent); stroke-width: 1.5 }
+.spark-area { fill: var(--accent-soft) }
+.empty { color: var(--muted); margin: .5rem 0 }
+footer { color: var(--muted); font-size: .8rem; text-align: center }
+@media (max-width: 40rem) {
+  main { padding: 1rem .75rem 2rem }
+  .cards { grid-template-columns: repeat(2, 1fr) }
+  .cards dd { font-size: 1.35rem }
+  .chart text { font-size: 22px; stroke-width: 5px }
+  .trend { width: 4.5rem }
+  .wide { display: none }
+}
+`

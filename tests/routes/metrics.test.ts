@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { appOn } from '../support/app.ts'
+import { backend, migratedDatabase, type TestDatabase } from '../support/database.ts'
+
+let database: TestDatabase
+beforeAll(async () => {
+  database = await migratedDatabase()
+})
+afterAll(() => database.drop())
+
+const metricValue = (text: string, series: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '))
+  return line === undefined ? undefined : Number(line.slice(series.length + 1))
+}
+
+describe('GET /metrics', () => {
+  test('Prometheus text: requests by route pattern and status, views by outcome, database, memory', async () => {
+    const app = appOn(database.handle, {
+      countingOptions: { mode: 'readers', trailingSlash: 'add', repeatWindowMinutes: 30, ratePerMinute: 2, clientIpHeader: 'x-forwarded-for', ignoreAddresses: [] },
+    })
+    const post = (slug: string, ua = 'Mozilla/5.0 Firefox/140.0') =>
+      app.request(`/views/${slug}`, { method: 'POST', headers: { 'User-Agent': ua, 'X-Forwarded-For': '203.0.113.5' } })
+    await post('posts/m/')
+    await post('posts/m/')
+    await post('posts/m/')
+    await app.request('/views/posts/m/', { method: 'POST', headers: { 'User-Agent': 'Googlebot/2.1', 'X-Forwarded-For': '203.0.113.6' } })
+    await app.request('/views/posts/other/')
+
+    const response = await app.request('/metrics')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('text/plain')
+    const text = await response.text()
+    expect(metricValue(text, 'viewcounter_views_total{outcome="counted"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_views_total{outcome="repeat"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_views_total{outcome="rate-limited"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_views_total{outcome="bot"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_views_total{outcome="unknown-page"}')).toBe(0)
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="POST",route="/views/*",status="429"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="GET",route="/views/*",status="200"}')).toBe(1)
+    expect(text).not.toContain('posts/m/')
+    expect(text).toContain('viewcounter_http_request_duration_seconds_bucket')
+    expect(metricValue(text, 'viewcounter_database_ready')).toBe(1)
+    expect(metricValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(0)
+    if (backend === 'postgres') {
+      expect(metricValue(text, 'viewcounter_database_pool_max')).toBe(20)
+      expect(metricValue(text, 'viewcounter_database_pool_connections')).toBeGreaterThanOrEqual(1)
+    }
+  })
+
+  test('database failures are counted, and readiness shows in the scrape', async () => {
+    const app = appOn(database.handle, { isReady: () => false })
+    expect((await app.request('/views/x/')).status).toBe(503)
+    const text = await (await app.request('/metrics')).text()
+    expect(metricValue(text, 'viewcounter_database_ready')).toBe(0)
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="GET",route="/views/*",status="503"}')).toBe(1)
+  })
+})

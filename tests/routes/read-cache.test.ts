@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { views } from '../../src/db/schema.ts'
+import { appOn } from '../support/app.ts'
+import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+
+let database: TestDatabase
+beforeAll(async () => {
+  database = await migratedDatabase()
+})
+afterAll(() => database.drop())
+beforeEach(async () => {
+  await database.handle.db.delete(views)
+})
+
+// Counts the database round trips a request costs, by wrapping the app's own query builder.
+function countingSelects(app: ReturnType<typeof appOn>) {
+  let selects = 0
+  const db = database.handle.db
+  const original = db.select.bind(db)
+  db.select = ((...args: Parameters<typeof original>) => (selects++, original(...args))) as typeof db.select
+  return { app, selects: () => selects, restore: () => void (db.select = original) }
+}
+
+describe('cached reads', () => {
+  test('a burst of GET /views costs one query, all answers identical', async () => {
+    const probe = countingSelects(appOn(database.handle, { readCacheMs: 60_000 }))
+    try {
+      await database.handle.db.insert(views).values([{ slug: 'a', count: 2 }, { slug: 'b', count: 1 }])
+      const bodies = await Promise.all(Array.from({ length: 50 }, async () => (await probe.app.request('/views')).text()))
+      expect(new Set(bodies).size).toBe(1)
+      expect(JSON.parse(bodies[0]!)).toEqual([{ slug: 'a', count: 2 }, { slug: 'b', count: 1 }])
+      expect(probe.selects()).toBe(1)
+    } finally {
+      probe.restore()
+    }
+  })
+
+  test('a view counted through this process shows at once in every read', async () => {
+    const app = appOn(database.handle, { readCacheMs: 60_000 })
+    expect(await (await app.request('/views')).json()).toEqual([])
+    expect(await (await app.request('/views/p/')).json()).toEqual({ slug: 'p/', count: 0 })
+    expect(await (await app.request('/views?slugs=p%2F')).json()).toEqual([{ slug: 'p/', count: 0 }])
+    await app.request('/views/p/', { method: 'POST' })
+    expect(await (await app.request('/views')).json()).toEqual([{ slug: 'p/', count: 1 }])
+    expect(await (await app.request('/views/p/')).json()).toEqual({ slug: 'p/', count: 1 })
+    expect(await (await app.request('/views?slugs=p%2F')).json()).toEqual([{ slug: 'p/', count: 1 }])
+  })
+
+  test('a write by someone else (another replica) shows once the cache time has passed', async () => {
+    const app = appOn(database.handle, { readCacheMs: 50 })
+    expect(await (await app.request('/views')).json()).toEqual([])
+    await database.handle.db.insert(views).values({ slug: 'elsewhere', count: 9 })
+    await Bun.sleep(60)
+    expect(await (await app.request('/views')).json()).toEqual([{ slug: 'elsewhere', count: 9 }])
+  })
+
+  test('reads carry an ETag and a short public Cache-Control; a matching If-None-Match gets 304 without a body', async () => {
+    const app = appOn(database.handle)
+    await app.request('/views/e/', { method: 'POST' })
+    for (const path of ['/views', '/views/e/', '/views?slugs=e%2F']) {
+      const first = await app.request(path)
+      const etag = first.headers.get('etag')
+      expect(etag).toMatch(/^W\/"[0-9a-z]+"$/)
+      expect(first.headers.get('cache-control')).toBe('public, max-age=2')
+      const again = await app.request(path, { headers: { 'If-None-Match': etag! } })
+      expect(again.status).toBe(304)
+      expect(await again.text()).toBe('')
+    }
+    const before = (await app.request('/views/e/')).headers.get('etag')
+    await app.request('/views/e/', { method: 'POST' })
+    expect((await app.request('/views/e/')).headers.get('etag')).not.toBe(before)
+  })
+})
