@@ -61,7 +61,19 @@ describe('database', () => {
     expect(cluster.spec.instances).toBe(2)
     expect(cluster.spec.affinity.enablePodAntiAffinity).toBe(true)
     expect(cluster.spec.monitoring?.enablePodMonitor).toBeUndefined()
-    expect(only('PodMonitor').spec.selector.matchLabels['cnpg.io/cluster']).toBe(cluster.metadata.name)
+    expect(only('PodMonitor', 'view-counter-db').spec.selector.matchLabels['cnpg.io/cluster']).toBe(cluster.metadata.name)
+  })
+
+  test("the app's metrics port is scraped by its own PodMonitor and let through by the NetworkPolicy", () => {
+    const container = only('Deployment').spec.template.spec.containers[0]
+    const port = container.ports.find((p: any) => p.name === 'metrics')
+    expect(String(port.containerPort)).toBe(only('ConfigMap', 'viewcounter-configmap').data.METRICS_PORT)
+    const monitor = only('PodMonitor', 'view-counter')
+    expect(monitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' })
+    expect(monitor.spec.selector.matchLabels).toEqual(only('Deployment').spec.selector.matchLabels)
+    const scrape = only('NetworkPolicy', 'view-counter').spec.ingress.find((rule: any) => rule.ports.some((p: any) => p.port === port.containerPort))
+    expect(scrape.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring')
+    expect(only('Service').spec.ports.map((p: any) => p.port)).not.toContain(port.containerPort)
   })
 
   test('backup credentials come from the ExternalSecret the ObjectStore names', () => {
