@@ -30,7 +30,7 @@ export async function startService(env: Record<string, string | undefined>, wait
     })()
   }
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 20_000
+  const deadline = Date.now() + 60_000
   while (true) {
     const ok = await fetch(url + waitFor).then((r) => r.ok, () => false)
     if (ok) break
