@@ -42,6 +42,18 @@ describe('configuration', () => {
     })
   }
 
+  test('STATS_USER and STATS_PASSWORD come together; either alone is refused naming the other', () => {
+    expect(parseEnv({ STATS_USER: 'owner', STATS_PASSWORD: 'secret' })).toMatchObject({ STATS_USER: 'owner', STATS_PASSWORD: 'secret' })
+    expect(() => parseEnv({ STATS_USER: 'owner' })).toThrow('STATS_PASSWORD: is required when STATS_USER is set')
+    expect(() => parseEnv({ STATS_PASSWORD: 'secret' })).toThrow('STATS_USER: is required when STATS_PASSWORD is set')
+    expect(() => parseEnv({ STATS_USER: 'own:er', STATS_PASSWORD: 'secret' })).toThrow(/\bSTATS_USER\b.*colon/)
+  })
+
+  test('STATS_TOKEN must be a usable Bearer token of at least 16 characters', () => {
+    expect(parseEnv({ STATS_TOKEN: 'k3Jx-9_vQ.Zt~+/w0==' }).STATS_TOKEN).toBe('k3Jx-9_vQ.Zt~+/w0==')
+    for (const token of ['short', 'has spaces in the token', 'quote"in-the-token!']) expect(() => parseEnv({ STATS_TOKEN: token })).toThrow(/\bSTATS_TOKEN\b/)
+  })
+
   test('the service refuses to start on a bad variable and says which', async () => {
     const child = Bun.spawn(['bun', 'src/index.ts'], { env: { PATH: process.env.PATH, PORT: 'abc' }, stdout: 'pipe', stderr: 'pipe' })
     expect(await child.exited).toBe(1)

@@ -30,7 +30,7 @@ export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]
   const step = gridStep(Math.max(0, ...days.map((day) => day.count)))
   const lines = Math.max(1, Math.ceil(Math.max(...days.map((day) => day.count)) / step))
   const top = step * lines
-  const y = (count: number) => TOP + PLOT - (count / top) * PLOT
+  const y = (count: number) => Math.round((TOP + PLOT - (count / top) * PLOT) * 100) / 100
   const slot = WIDTH / days.length
   const busiest = days.reduce((best, day) => (day.count > best.count ? day : best), days[0]!)
   const description =
@@ -50,7 +50,7 @@ export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]
       </g>
       <g class="bars">
         {days.map((day, i) => (
-          <rect class="bar" data-day={day.day} x={(i * slot + slot * 0.12).toFixed(2)} width={(slot * 0.76).toFixed(2)} y={y(day.count).toFixed(2)} height={(TOP + PLOT - y(day.count)).toFixed(2)}>
+          <rect class="bar" data-day={day.day} x={(i * slot + slot * 0.12).toFixed(2)} width={(slot * 0.76).toFixed(2)} y={y(day.count)} height={(TOP + PLOT - y(day.count)).toFixed(2)}>
             <title>{`${formatDay(day.day)}: ${plural(day.count, 'view', 'views')}`}</title>
           </rect>
         ))}

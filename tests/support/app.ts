@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '../../src/db/client.ts'
 import { createLogger } from '../../src/log.ts'
 import { createMetrics } from '../../src/metrics.ts'
 import { readCache } from '../../src/read-cache.ts'
+import type { StatsCredentials } from '../../src/stats/access.ts'
 
 export const quietLog = createLogger('silent')
 
@@ -24,7 +25,8 @@ export function appOn(
     countingOptions = everyView,
     isReady = () => true,
     readCacheMs = 1000,
-  }: { corsOrigins?: string[]; countingOptions?: CountingOptions; isReady?: () => boolean; readCacheMs?: number } = {},
+    statsCredentials,
+  }: { corsOrigins?: string[]; countingOptions?: CountingOptions; isReady?: () => boolean; readCacheMs?: number; statsCredentials?: StatsCredentials } = {},
 ) {
   const reads = readCache(readCacheMs)
   return createApp({
@@ -36,5 +38,6 @@ export function appOn(
     reads,
     corsOrigins,
     metricsOnMainPort: true,
+    statsCredentials,
   })
 }
