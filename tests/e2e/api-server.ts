@@ -14,10 +14,13 @@ export interface ApiOptions {
   databaseUrl: string
   port: number
   corsOrigins: string[]
+  /** More of the service's settings, overriding the defaults below. */
+  env?: Record<string, string>
 }
 
-// The real service, started the way the container starts it; COUNT_MODE=every so each POST counts.
-export async function startApi({ databaseUrl, port, corsOrigins }: ApiOptions) {
+// The real service, started the way the container starts it; COUNT_MODE=every so each POST counts,
+// unless env says otherwise.
+export async function startApi({ databaseUrl, port, corsOrigins, env = {} }: ApiOptions) {
   const child: Subprocess = Bun.spawn(['bun', 'src/index.ts'], {
     cwd: REPO_ROOT,
     env: {
@@ -28,6 +31,7 @@ export async function startApi({ databaseUrl, port, corsOrigins }: ApiOptions) {
       CORS_ORIGINS: corsOrigins.join(','),
       LOG_LEVEL: 'warn',
       COUNT_MODE: 'every',
+      ...env,
     },
     stdout: 'inherit',
     stderr: 'inherit',

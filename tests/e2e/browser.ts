@@ -1,4 +1,4 @@
-import { type Browser, chromium, type Page, type Request } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core'
 
 // Debian's chromium, never a downloaded one; readers' hostnames all resolve to this machine.
 export function launchBrowser(hostnames: string[]) {
@@ -33,16 +33,29 @@ function watchPage() {
   addEventListener('unhandledrejection', (event) => record.uncaught.push(String((event as Uncaught).reason)))
 }
 
-export interface VisitOptions {
-  apiUrl: string
+export interface ContextOptions {
   javaScript?: boolean
+  /** Headless Chromium says "HeadlessChrome", which the service's bot filter does not count. */
+  userAgent?: string
+}
+
+// A fresh browser profile (no cookies, no cache, no storage) whose pages are watched by watchPage.
+export async function newContext(browser: Browser, { javaScript = true, userAgent }: ContextOptions = {}) {
+  const context = await browser.newContext({ javaScriptEnabled: javaScript, userAgent, viewport: { width: 900, height: 700 } })
+  await context.addInitScript(watchPage)
+  return context
+}
+
+export interface VisitOptions extends ContextOptions {
+  apiUrl: string
+  /** Visit in this context, so storage carries over from earlier visits; the caller closes it. */
+  context?: BrowserContext
   prepare?: (page: Page) => Promise<unknown>
 }
 
-// Opens a URL in a fresh context (no cookies, no cache) and waits until the network is quiet.
-export async function visit(browser: Browser, url: string, { apiUrl, javaScript = true, prepare }: VisitOptions) {
-  const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width: 900, height: 700 } })
-  await context.addInitScript(watchPage)
+// Opens a URL in a fresh context (or the one given) and waits until the network is quiet.
+export async function visit(browser: Browser, url: string, { apiUrl, javaScript = true, userAgent, context: shared, prepare }: VisitOptions) {
+  const context = shared ?? (await newContext(browser, { javaScript, userAgent }))
   const page = await context.newPage()
   await prepare?.(page)
   const requests: Request[] = []
@@ -55,6 +68,8 @@ export async function visit(browser: Browser, url: string, { apiUrl, javaScript 
   await page.goto(url, { waitUntil: 'networkidle' })
   const settledMs = performance.now() - started
 
+  // The document is requested without its #fragment.
+  const documentUrl = page.url().replace(/#.*$/, '')
   const describe = (request: Request) => `${request.method()} ${decodeURI(request.url().slice(apiUrl.length))}`
   const counts: Record<string, string> = await page.$$eval('[data-view-slug]', (placeholders) =>
     Object.fromEntries(placeholders.map((p) => [p.getAttribute('data-view-slug'), p.textContent ?? ''])),
@@ -68,12 +83,12 @@ export async function visit(browser: Browser, url: string, { apiUrl, javaScript 
     counts,
     settledMs,
     apiRequests: requests.filter((request) => request.url().startsWith(apiUrl)).map(describe),
-    otherRequests: requests.filter((request) => !request.url().startsWith(apiUrl) && request.url() !== page.url()).map((request) => request.url()),
+    otherRequests: requests.filter((request) => !request.url().startsWith(apiUrl) && request.url() !== documentUrl).map((request) => request.url()),
     failures,
     errors: [...errors, ...watched.uncaught],
     layoutShift: watched.layoutShift,
     cookies: await context.cookies(),
     storedItems,
-    close: () => context.close(),
+    close: () => (shared ? page.close() : context.close()),
   }
 }

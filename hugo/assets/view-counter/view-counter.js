@@ -7,7 +7,24 @@ const BATCH_LIMIT = 100;
 
 // The owner's own visits (hugo server, a build opened from localhost) show counts but add none.
 const isLocal = /^(localhost|127(\.\d+){3}|\[::1\])$/.test(location.hostname);
-const countSlug = (isLocal && !('previews' in settings)) ? '' : settings.countSlug;
+
+// The owner's own browser stops counting itself once any page is opened with #view-counter=ignore,
+// until one is opened with #view-counter=count. The flag is the same in every browser that sets it,
+// so it identifies no reader; where storage is blocked the browser simply stays counted.
+const IGNORE_KEY = 'view-counter-ignore';
+let optedOut = false;
+try {
+  const choice = /^#view-counter=(ignore|count)$/.exec(location.hash);
+  if (choice) {
+    if (choice[1] == 'ignore') localStorage[IGNORE_KEY] = 1;
+    else delete localStorage[IGNORE_KEY];
+    // The flag leaves the address bar, so a link the owner copies from it does not opt readers out.
+    history.replaceState(null, '', location.href.split('#')[0]);
+  }
+  optedOut = !!localStorage[IGNORE_KEY];
+} catch {}
+
+const countSlug = ((isLocal && !('previews' in settings)) || optedOut) ? '' : settings.countSlug;
 
 const api = async (path, method) => {
   const abort = new AbortController();
