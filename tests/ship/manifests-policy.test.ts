@@ -67,7 +67,7 @@ describe('database', () => {
   test("the app's metrics port is scraped by its own PodMonitor and let through by the NetworkPolicy", () => {
     const container = only('Deployment').spec.template.spec.containers[0]
     const port = container.ports.find((p: any) => p.name === 'metrics')
-    expect(String(port.containerPort)).toBe(only('ConfigMap', 'viewcounter-configmap').data.METRICS_PORT)
+    expect(String(port.containerPort)).toBe(only('ConfigMap', 'viewcounter-configmap').data!.METRICS_PORT!)
     const monitor = only('PodMonitor', 'view-counter')
     expect(monitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' })
     expect(monitor.spec.selector.matchLabels).toEqual(only('Deployment').spec.selector.matchLabels)
