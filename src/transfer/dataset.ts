@@ -1,0 +1,127 @@
+import { z } from 'zod'
+import { decodeSlug } from '../slug.ts'
+
+export type FormatName = 'json' | 'views-csv' | 'daily-csv' | 'goatcounter'
+export const formatNames: FormatName[] = ['json', 'views-csv', 'daily-csv', 'goatcounter']
+
+/** The CSV columns, in the reference's order for views, so psql's `\copy views to … csv header` reads as ours. */
+export const viewsColumns = ['slug', 'count', 'last_seen'] as const
+export const dailyColumns = ['slug', 'day', 'count'] as const
+
+export interface Total {
+  count: number
+  /** ISO 8601 with an offset; PostgreSQL parses it, so microseconds survive a round trip. */
+  lastSeen: string
+}
+
+/** What every format is read into: totals per slug and/or views per slug per day. */
+export interface Dataset {
+  format: FormatName
+  /** Undefined when the format carries no totals (a daily CSV). */
+  totals?: Map<string, Total>
+  /** Undefined when the format carries no history (a views CSV, a psql dump). */
+  history?: Map<string, Map<string, number>>
+  rowsRead: number
+  /** Rows read but not counted, by reason (GoatCounter's bots and events). */
+  skipped: Record<string, number>
+}
+
+export interface Problem {
+  /** `line 7` for CSV, `views[3]` for JSON. */
+  where: string
+  message: string
+}
+
+export class InvalidFile extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((problem) => `${problem.where}: ${problem.message}`).join('\n'))
+  }
+}
+
+// A stored slug is checked by the API's own rules; encoding it first makes decodeSlug's one
+// decoding a no-op, so "100%" stays "100%" instead of failing as a bad escape.
+export function slugProblem(slug: string): string | undefined {
+  try {
+    decodeSlug(encodeURIComponent(slug))
+    return undefined
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+const slug = z.string({ error: 'slug is missing' }).superRefine((value, ctx) => {
+  const problem = slugProblem(value)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+})
+
+const wholeNumber = 'count must be a whole number, 0 or more'
+const count = z
+  .union([z.number(), z.string().regex(/^[0-9]{1,16}$/).transform(Number)], { error: wholeNumber })
+  .pipe(z.int({ error: 'count is too large or not whole' }).min(0, wholeNumber))
+
+const day = z.iso.date({ error: 'day must be a calendar day as YYYY-MM-DD' })
+
+// Whatever psql prints for a timestamptz under the default DateStyle, and ISO 8601: an offset is
+// required, since a bare time would be read in whatever zone the importing session happens to use.
+const timestampPattern = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)$/
+export const timestamp = z.string({ error: 'last_seen is missing' }).refine((value) => {
+  const parts = timestampPattern.exec(value)
+  if (!parts) return false
+  const offset = parts[3] === 'Z' ? 'Z' : `${parts[3]!.slice(0, 3)}:${parts[3]!.slice(3).replace(':', '').slice(0, 2) || '00'}`
+  return !Number.isNaN(Date.parse(`${parts[1]}T${parts[2]}${offset}`))
+}, 'last_seen must be a timestamp with a time zone, e.g. 2025-01-31T12:00:00Z')
+
+export const totalRow = z.object({ slug, count, lastSeen: timestamp })
+export const dailyRow = z.object({ slug, day, count })
+
+/** Validates one row; problems go to the list and the row is dropped. */
+export function checkRow<T>(schema: z.ZodType<T>, value: unknown, where: string, problems: Problem[]): T | undefined {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  for (const issue of result.error.issues) problems.push({ where, message: issue.message })
+  return undefined
+}
+
+/** Collects rows into a dataset, refusing a slug (or slug and day) given twice. */
+export function collector(format: FormatName) {
+  const totals = new Map<string, Total>()
+  const history = new Map<string, Map<string, number>>()
+  const firstSeen = new Map<string, string>()
+  const problems: Problem[] = []
+  let rowsRead = 0
+  function once(key: string, where: string, what: string): boolean {
+    const earlier = firstSeen.get(key)
+    if (earlier !== undefined) problems.push({ where, message: `${what} is already given at ${earlier}` })
+    else firstSeen.set(key, where)
+    return earlier === undefined
+  }
+  return {
+    /** A row that cannot even be read as one (wrong number of fields). */
+    unreadable(where: string, message: string) {
+      rowsRead++
+      problems.push({ where, message })
+    },
+    total(value: unknown, where: string) {
+      rowsRead++
+      const row = checkRow(totalRow, value, where, problems)
+      if (row && once(`t\0${row.slug}`, where, `slug "${row.slug}"`)) totals.set(row.slug, { count: row.count, lastSeen: row.lastSeen })
+    },
+    daily(value: unknown, where: string) {
+      rowsRead++
+      const row = checkRow(dailyRow, value, where, problems)
+      if (!row || !once(`d\0${row.slug}\0${row.day}`, where, `slug "${row.slug}" on ${row.day}`)) return
+      if (!history.has(row.slug)) history.set(row.slug, new Map())
+      history.get(row.slug)!.set(row.day, row.count)
+    },
+    finish(carries: { totals: boolean; history: boolean }): Dataset {
+      if (problems.length > 0) throw new InvalidFile(problems)
+      return {
+        format,
+        totals: carries.totals ? totals : undefined,
+        history: carries.history ? history : undefined,
+        rowsRead,
+        skipped: {},
+      }
+    },
+  }
+}

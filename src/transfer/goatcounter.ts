@@ -1,0 +1,93 @@
+import { z } from 'zod'
+import { decodeSlug, normaliseSlug, type TrailingSlash } from '../slug.ts'
+import { checkRow, InvalidFile, type Dataset, type Problem } from './dataset.ts'
+
+// GoatCounter's CSV export: one row per pageview. Its first header cell is the format version
+// glued to the first column name ("2Path"; the help page shows it as "2,Path"). Columns are found
+// by name, so versions 1 and 2 both read, and anything else is refused rather than guessed at.
+export const goatCounterHeader = /^([0-9]+)Path$/
+const supportedVersions = ['1', '2']
+const required = ['Event', 'Bot', 'Date'] as const
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+
+export interface GoatCounterOptions {
+  trailingSlash: TrailingSlash
+  /** The service's TIME_ZONE: a pageview at 23:30 UTC may belong to the next day there. */
+  timeZone: string
+}
+
+const hit = z.object({
+  event: z.enum(['true', 'false'], { error: 'Event must be true or false' }),
+  bot: z.string().regex(/^[0-9]+$/, 'Bot must be 0 or a bot number'),
+  date: z.string().regex(rfc3339, 'Date must be an RFC 3339 time, e.g. 2025-01-31T12:00:00Z'),
+  path: z.string(),
+})
+
+type Hit = z.infer<typeof hit>
+
+// The service's own reading of a slug: the query is not part of the page, the rest is
+// percent-decoded once and checked (decodeSlug), then folded to the site's spelling.
+export function pathToSlug(path: string, trailingSlash: TrailingSlash): { slug?: string; problem?: string } {
+  try {
+    return { slug: normaliseSlug(decodeSlug(path.replace(/[?#].*$/s, '')), trailingSlash) }
+  } catch (error) {
+    return { problem: `Path ${JSON.stringify(path)}: ${(error as Error).message}` }
+  }
+}
+
+export function goatCounterReader(header: string[], { trailingSlash, timeZone }: GoatCounterOptions) {
+  const version = goatCounterHeader.exec(header[0] ?? '')?.[1]
+  const problems: Problem[] = []
+  if (!version || !supportedVersions.includes(version)) {
+    problems.push({ where: 'line 1', message: `GoatCounter export version ${version ?? '?'} is not supported (expected 1 or 2)` })
+  }
+  const index = Object.fromEntries(required.map((name) => [name, header.indexOf(name)]))
+  for (const name of required) if (index[name] === -1) problems.push({ where: 'line 1', message: `GoatCounter header has no ${name} column` })
+  if (problems.length > 0) throw new InvalidFile(problems)
+
+  const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+  const history = new Map<string, Map<string, number>>()
+  const lastSeen = new Map<string, number>()
+  const skipped = { bots: 0, events: 0, 'site root': 0 }
+  let rowsRead = 0
+
+  function count(row: Hit, where: string) {
+    if (row.event === 'true') return void skipped.events++
+    if (row.bot !== '0') return void skipped.bots++
+    const { slug, problem } = pathToSlug(row.path, trailingSlash)
+    if (problem !== undefined) return void problems.push({ where, message: problem })
+    // "/" is the home page, which the Hugo component never counts: nothing to carry over.
+    if (slug === '') return void skipped['site root']++
+    const at = Date.parse(row.date)
+    if (Number.isNaN(at)) return void problems.push({ where, message: `Date ${row.date} is not a real time` })
+    const day = dayOf.format(at)
+    if (!history.has(slug!)) history.set(slug!, new Map())
+    const days = history.get(slug!)!
+    days.set(day, (days.get(day) ?? 0) + 1)
+    lastSeen.set(slug!, Math.max(lastSeen.get(slug!) ?? 0, at))
+  }
+
+  return {
+    problems,
+    row(record: string[], where: string) {
+      rowsRead++
+      if (record.length !== header.length) {
+        return void problems.push({ where, message: `has ${record.length} fields, the header has ${header.length}` })
+      }
+      const value = { path: record[0], event: record[index.Event!], bot: record[index.Bot!], date: record[index.Date!] }
+      const row = checkRow(hit, value, where, problems)
+      if (row) count(row, where)
+    },
+    finish(): Dataset {
+      if (problems.length > 0) throw new InvalidFile(problems)
+      const totals = new Map(
+        [...history].map(([slug, days]) => [
+          slug,
+          { count: [...days.values()].reduce((sum, n) => sum + n, 0), lastSeen: new Date(lastSeen.get(slug)!).toISOString() },
+        ]),
+      )
+      return { format: 'goatcounter', totals, history, rowsRead, skipped }
+    },
+  }
+}
