@@ -1,0 +1,97 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import postgres from 'postgres'
+import { backend, createServerDatabase, migratedDatabase } from '../support/database.ts'
+import { tableSnapshot } from '../support/tables.ts'
+
+const scratch = mkdtempSync(join(tmpdir(), 'vc-transfer-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+const fixtures = join(import.meta.dir, '..', 'fixtures')
+
+function run(script: 'import' | 'export', args: string[], env: Record<string, string>) {
+  const child = Bun.spawnSync(['bun', 'run', '--silent', script, ...args], { env: { PATH: process.env.PATH, ...env }, stdout: 'pipe', stderr: 'pipe' })
+  return { exitCode: child.exitCode, stdout: child.stdout.toString(), stderr: child.stderr.toString() }
+}
+
+describe('bun run import and bun run export', () => {
+  test('a GoatCounter export goes in, a JSON and CSV export come out; a bad file loads nothing', async () => {
+    // On the backend under test: a server database when there is one, else an embedded DATA_DIR.
+    const target = backend === 'postgres' ? await migratedDatabase() : undefined
+    const env: Record<string, string> = target ? { DATABASE_URL: target.url! } : { DATA_DIR: join(scratch, 'data') }
+    try {
+      const imported = run('import', [join(fixtures, 'goatcounter-export.csv')], env)
+      expect(imported.exitCode).toBe(0)
+      expect(imported.stdout).toBe(
+        [
+          'format: goatcounter, mode: add',
+          'rows read: 10 (not counted: bots 2, events 1, site root 1)',
+          'slugs: 3 (3 new)',
+          'views of these slugs: 0 -> 6 (+6, added)',
+          'daily rows: 4 (2024-12-31 to 2025-01-03)',
+          'imported in one transaction',
+          '',
+        ].join('\n'),
+      )
+
+      const bad = join(scratch, 'bad.csv')
+      await Bun.write(bad, 'slug,count,last_seen\nposts/more/,5,2025-01-01T00:00:00Z\nposts/bad/,many,2025-01-01T00:00:00Z\n')
+      const refused = run('import', [bad, '--mode', 'replace'], env)
+      expect(refused.exitCode).toBe(1)
+      expect(refused.stderr).toContain(`${bad}: nothing imported, 1 problem(s):\n  line 3: count must be a whole number, 0 or more\n`)
+
+      const json = run('export', [], env)
+      expect(json.exitCode).toBe(0)
+      const document = JSON.parse(json.stdout)
+      expect(document.views.map((row: { slug: string; count: number }) => [row.slug, row.count])).toEqual([
+        ['posts/café/', 1],
+        ['posts/hello-world/', 3],
+        ['posts/γεια/', 2],
+      ])
+      expect(document.daily).toHaveLength(4)
+      expect(json.stderr).toContain('exported 3 slug(s) and 4 daily row(s)')
+
+      const csv = run('export', ['--csv', '--daily'], env)
+      expect(csv.stdout.split('\n').slice(0, 2)).toEqual(['slug,day,count', 'posts/café/,2025-01-03,1'])
+      expect(run('import', ['--mode', 'sideways', bad], env).exitCode).toBe(2)
+    } finally {
+      await target?.drop()
+    }
+  }, 120_000)
+
+  // The reference's own table, filled in SQL and dumped by psql itself, exactly as its README says.
+  test.skipIf(backend !== 'postgres' || !Bun.which('psql'))("a psql \\copy of the reference's table imports row for row", async () => {
+    const reference = await createServerDatabase()
+    const target = await migratedDatabase()
+    try {
+      const client = postgres(reference.url, { max: 1, onnotice: () => {} })
+      await client.unsafe(`
+        CREATE TABLE IF NOT EXISTS views (
+            slug        TEXT PRIMARY KEY,
+            count       BIGINT NOT NULL DEFAULT 0,
+            last_seen   TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        INSERT INTO views VALUES
+          ('posts/hello-world/', 1234, '2025-03-01 09:15:42.123456+00'),
+          ('posts/a, b and "c"/', 17, '2024-11-05 23:59:59+00'),
+          ('posts/γεια/', 42, '2025-01-01 00:00:00+00'),
+          ('posts/100%/', 3, now());`)
+      await client.end()
+      const dump = join(scratch, 'views.csv')
+      const psql = Bun.spawnSync(['psql', reference.url, '-c', `\\copy views to '${dump}' csv header`], { env: { ...process.env, PGTZ: 'Asia/Kolkata' }, stderr: 'pipe' })
+      expect(psql.stderr.toString()).toBe('')
+
+      const imported = run('import', [dump], { DATABASE_URL: target.url! })
+      expect(imported.exitCode).toBe(0)
+      expect(imported.stdout).toContain('slugs: 4 (4 new)')
+      const check = postgres(reference.url, { max: 1 })
+      const expected = await check.unsafe(`select slug, count::text, last_seen::text from views order by slug`)
+      await check.end()
+      expect((await tableSnapshot(target.handle.db)).views).toEqual([...expected])
+    } finally {
+      await target.drop()
+      await reference.drop()
+    }
+  }, 60_000)
+})

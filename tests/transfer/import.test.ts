@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
+import { dailyViews, views } from '../../src/db/schema.ts'
+import { exportData, type ExportKind } from '../../src/transfer/export.ts'
+import { readDataset } from '../../src/transfer/formats.ts'
+import { importDataset, type ImportMode } from '../../src/transfer/import.ts'
+import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { emptyTables, tableSnapshot } from '../support/tables.ts'
+
+let database: TestDatabase
+const scratch = mkdtempSync(join(tmpdir(), 'vc-import-'))
+beforeAll(async () => {
+  database = await migratedDatabase()
+})
+afterAll(async () => {
+  await database.drop()
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+const db = () => database.handle.db
+const options = { trailingSlash: 'add', timeZone: 'UTC' } as const
+
+// Slugs that need CSV quoting, JSON escaping and UTF-8; a last_seen with microseconds.
+async function seed() {
+  await db().execute(sql`
+    insert into views (slug, count, last_seen) values
+      ('posts/a, b and "c"/', 17, '2024-11-05 23:59:59.654321+00'),
+      ('posts/γεια/', 42, '2025-01-01 00:00:00+00'),
+      ('posts/100%/', 3, '2024-06-30 12:00:00.5+00'),
+      ('about/', 0, '2023-01-15 08:00:00+00')`)
+  await db().insert(dailyViews).values([
+    { slug: 'posts/a, b and "c"/', day: '2024-11-04', count: 5 },
+    { slug: 'posts/a, b and "c"/', day: '2024-11-05', count: 12 },
+    { slug: 'posts/γεια/', day: '2024-12-31', count: 40 },
+  ])
+}
+
+async function exportTo(kind: ExportKind): Promise<string> {
+  let text = ''
+  await exportData(db(), { kind, timeZone: 'UTC', write: (chunk) => void (text += chunk), pageSize: 2 })
+  const path = join(scratch, `${kind}-${Math.random().toString(36).slice(2)}`)
+  await Bun.write(path, text)
+  return path
+}
+
+async function load(path: string, mode: ImportMode = 'add', dryRun = false) {
+  return importDataset(db(), await readDataset(path, options), { mode, dryRun })
+}
+
+beforeEach(async () => {
+  await emptyTables(db())
+  await seed()
+})
+
+describe('a round trip into an empty database gives identical tables', () => {
+  test('through JSON', async () => {
+    const before = await tableSnapshot(db())
+    const file = await exportTo('json')
+    const document = await Bun.file(file).json()
+    expect(document).toMatchObject({ format: 'view-counter', version: 1, timeZone: 'UTC' })
+    expect(document.views).toHaveLength(4)
+    expect(document.daily).toHaveLength(3)
+    await emptyTables(db())
+    await load(file)
+    expect(await tableSnapshot(db())).toEqual(before)
+  })
+
+  test('through the two CSV files, views then daily', async () => {
+    const before = await tableSnapshot(db())
+    const [viewsFile, dailyFile] = [await exportTo('views-csv'), await exportTo('daily-csv')]
+    expect((await Bun.file(viewsFile).text()).split('\n').slice(0, 2)).toEqual(['slug,count,last_seen', 'about/,0,2023-01-15T08:00:00+00:00'])
+    expect(await Bun.file(dailyFile).text()).toContain('\n"posts/a, b and ""c""/",2024-11-04,5\n')
+    await emptyTables(db())
+    await load(viewsFile)
+    await load(dailyFile)
+    expect(await tableSnapshot(db())).toEqual(before)
+  })
+})
+
+describe('add and replace', () => {
+  async function fileOf(views: object[], daily: object[]) {
+    const path = join(scratch, `doc-${Math.random().toString(36).slice(2)}.json`)
+    await Bun.write(path, JSON.stringify({ format: 'view-counter', version: 1, views, daily }))
+    return path
+  }
+  const counts = async () => Object.fromEntries((await db().select().from(views)).map((row) => [row.slug, row.count]))
+  const history = async (slug: string) =>
+    Object.fromEntries((await db().select().from(dailyViews).where(sql`${dailyViews.slug} = ${slug}`)).map((row) => [row.day, row.count]))
+  const file = () =>
+    fileOf(
+      [
+        { slug: 'posts/γεια/', count: 10, lastSeen: '2020-01-01T00:00:00Z' },
+        { slug: 'posts/new/', count: 2, lastSeen: '2025-02-01T00:00:00Z' },
+      ],
+      [
+        { slug: 'posts/γεια/', day: '2024-12-31', count: 4 },
+        { slug: 'posts/γεια/', day: '2025-01-01', count: 6 },
+        { slug: 'posts/new/', day: '2025-02-01', count: 2 },
+      ],
+    )
+
+  test('add (the default) adds totals and days, keeps the later last_seen, leaves other slugs alone', async () => {
+    const summary = await load(await file())
+    expect(await counts()).toEqual({ 'posts/a, b and "c"/': 17, 'posts/γεια/': 52, 'posts/100%/': 3, 'about/': 0, 'posts/new/': 2 })
+    expect(await history('posts/γεια/')).toEqual({ '2024-12-31': 44, '2025-01-01': 6 })
+    const [row] = await db().select().from(views).where(sql`${views.slug} = 'posts/γεια/'`)
+    expect(row!.lastSeen.toISOString()).toBe('2025-01-01T00:00:00.000Z')
+    expect(summary).toMatchObject({ slugs: 2, newSlugs: 1, viewsBefore: 42, viewsAfter: 54, dailyRows: 3, firstDay: '2024-12-31', lastDay: '2025-02-01' })
+  })
+
+  test("replace makes each named slug's total and history the file's, and clears no other slug", async () => {
+    const summary = await load(await file(), 'replace')
+    expect(await counts()).toEqual({ 'posts/a, b and "c"/': 17, 'posts/γεια/': 10, 'posts/100%/': 3, 'about/': 0, 'posts/new/': 2 })
+    expect(await history('posts/γεια/')).toEqual({ '2024-12-31': 4, '2025-01-01': 6 })
+    expect(await history('posts/a, b and "c"/')).toEqual({ '2024-11-04': 5, '2024-11-05': 12 })
+    const [row] = await db().select().from(views).where(sql`${views.slug} = 'posts/γεια/'`)
+    expect(row!.lastSeen.toISOString()).toBe('2020-01-01T00:00:00.000Z')
+    expect(summary).toMatchObject({ viewsBefore: 42, viewsAfter: 12 })
+  })
+
+  test('replace from a file without history (a psql dump) leaves the history as it was', async () => {
+    const path = join(scratch, 'dump.csv')
+    await Bun.write(path, 'posts/γεια/,7,2025-01-01 00:00:00+00\n')
+    await load(path, 'replace')
+    expect((await counts())['posts/γεια/']).toBe(7)
+    expect(await history('posts/γεια/')).toEqual({ '2024-12-31': 40 })
+  })
+
+  test('a dry run reports what would change and writes nothing', async () => {
+    const before = await tableSnapshot(db())
+    const summary = await load(await file(), 'add', true)
+    expect(summary).toMatchObject({ dryRun: true, slugs: 2, newSlugs: 1, viewsBefore: 42, viewsAfter: 54, dailyRows: 3 })
+    expect(await tableSnapshot(db())).toEqual(before)
+  })
+
+  test('a GoatCounter export adds to the totals exactly what it adds to the days', async () => {
+    await load(join(import.meta.dir, '..', 'fixtures', 'goatcounter-export.csv'))
+    expect((await counts())['posts/hello-world/']).toBe(3)
+    expect(await history('posts/hello-world/')).toEqual({ '2024-12-31': 1, '2025-01-01': 2 })
+  })
+})
