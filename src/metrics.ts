@@ -1,10 +1,46 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+// The classes one by one rather than the package's index, which also loads its cluster,
+// Pushgateway and default-metrics modules: about 9 MiB more resident memory under Bun, in a pod
+// limited to 128 MiB. The few process metrics worth having are below.
+import Counter from 'prom-client/lib/counter.js'
+import Gauge from 'prom-client/lib/gauge.js'
+import Histogram from 'prom-client/lib/histogram.js'
+import Registry from 'prom-client/lib/registry.js'
 import type { Outcome } from './counting.ts'
+
+function processMetrics(registers: Registry[]) {
+  const started = Date.now() / 1000
+  new Gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch in seconds', registers }).set(started)
+  new Gauge({
+    name: 'process_resident_memory_bytes',
+    help: 'Resident memory size in bytes',
+    registers,
+    collect() {
+      this.set(process.memoryUsage.rss())
+    },
+  })
+  new Gauge({
+    name: 'process_heap_bytes',
+    help: 'JavaScript heap in use, in bytes',
+    registers,
+    collect() {
+      this.set(process.memoryUsage().heapUsed)
+    },
+  })
+  new Gauge({
+    name: 'process_cpu_seconds_total',
+    help: 'User and system CPU time spent in seconds',
+    registers,
+    collect() {
+      const { user, system } = process.cpuUsage()
+      this.set((user + system) / 1e6)
+    },
+  })
+}
 
 export function createMetrics() {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
   const registers = [registry]
+  processMetrics(registers)
 
   const requests = new Counter({
     name: 'viewcounter_http_requests_total',

@@ -85,6 +85,24 @@ describe('the running service', () => {
   }, 30_000)
 })
 
+describe('the running service counting readers', () => {
+  test('tells readers apart by the socket address, ignoring forwarding headers no proxy was trusted for', async () => {
+    const service = await startService({ ...serviceEnv, COUNT_MODE: 'readers' })
+    // curl can choose its source address on loopback: two machines, as far as the service can tell.
+    const view = async (from: string, forwardedFor: string) => {
+      const curl = Bun.spawn(['curl', '-s', '--interface', from, '-X', 'POST', '-A', 'Mozilla/5.0 Firefox/140.0', '-H', `X-Forwarded-For: ${forwardedFor}`, `${service.url}/views/posts/peer/`], { stdout: 'pipe' })
+      return JSON.parse(await new Response(curl.stdout).text()) as { count: number; counted: boolean }
+    }
+    try {
+      expect(await view('127.0.0.1', '198.51.100.1')).toEqual({ slug: 'posts/peer/', count: 1, counted: true } as never)
+      expect(await view('127.0.0.1', '198.51.100.2')).toMatchObject({ count: 1, counted: false })
+      expect(await view('127.0.0.2', '198.51.100.1')).toMatchObject({ count: 2, counted: true })
+    } finally {
+      expect(await service.stop()).toBe(0)
+    }
+  }, 30_000)
+})
+
 describe.skipIf(backend !== 'postgres')('the running service when its database is away', () => {
   test('starts without a database, answers 503 fast, then recovers by itself and migrates', async () => {
     const created = await createServerDatabase()

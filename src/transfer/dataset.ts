@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from 'zod/v4'
 import { decodeSlug } from '../slug.ts'
 
 export type FormatName = 'json' | 'views-csv' | 'daily-csv' | 'goatcounter'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from 'zod/v4'
 import { decodeSlug, normaliseSlug, type TrailingSlash } from '../slug.ts'
 import { checkRow, InvalidFile, type Dataset, type Problem } from './dataset.ts'
 
