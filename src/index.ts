@@ -1,6 +1,6 @@
 import { createApp } from './app.ts'
 import { counting } from './counting.ts'
-import { openEmbedded, openPostgres } from './db/client.ts'
+import { openConfiguredDatabase } from './db/client.ts'
 import { forgetExpiredVisitors } from './db/counts.ts'
 import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
@@ -13,9 +13,7 @@ import { createMetricsApp } from './routes/metrics.ts'
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
 
-const database = env.DATABASE_URL
-  ? openPostgres({ url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS })
-  : await openEmbedded(env.DATA_DIR)
+const database = await openConfiguredDatabase(env)
 const readiness = keepMigrating(database, log)
 const pages = pageAllowlist({
   pattern: env.SLUG_PATTERN,

@@ -1,7 +1,7 @@
 // bun run export [--csv [--daily]]: every count and the daily history, to stdout (see README).
 import { parseArgs } from 'node:util'
 import { loadEnv } from '../env.ts'
-import { openConfiguredDatabase } from './open-database.ts'
+import { openConfiguredDatabase } from '../db/client.ts'
 import { exportData } from '../transfer/export.ts'
 
 const { values: flags } = parseArgs({ options: { csv: { type: 'boolean' }, daily: { type: 'boolean' } } })
@@ -10,7 +10,7 @@ if (flags.daily && !flags.csv) {
   process.exit(2)
 }
 const env = loadEnv()
-const database = await openConfiguredDatabase(env)
+const database = await openConfiguredDatabase(env, 1)
 try {
   await database.migrate()
   // Waiting for each chunk to drain keeps memory flat however large the export, even into a slow pipe.

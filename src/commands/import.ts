@@ -1,7 +1,7 @@
 // bun run import FILE [--mode add|replace] [--dry-run] [--format NAME]: loads an export (see README).
 import { parseArgs } from 'node:util'
 import { loadEnv } from '../env.ts'
-import { openConfiguredDatabase } from './open-database.ts'
+import { openConfiguredDatabase } from '../db/client.ts'
 import { formatNames, InvalidFile, type FormatName } from '../transfer/dataset.ts'
 import { readDataset } from '../transfer/formats.ts'
 import { describeSummary, importDataset, type ImportMode } from '../transfer/import.ts'
@@ -38,7 +38,7 @@ try {
   process.exit(1)
 }
 
-const database = await openConfiguredDatabase(env)
+const database = await openConfiguredDatabase(env, 1)
 try {
   await database.migrate()
   const summary = await importDataset(database.db, dataset, { mode: flags.mode as ImportMode, dryRun: flags['dry-run'] })

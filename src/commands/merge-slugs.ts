@@ -1,13 +1,12 @@
 // bun run slugs:merge [--dry-run]: folds the rows of one page's spellings into one (see README).
-import { openEmbedded, openPostgres } from '../db/client.ts'
+import { openConfiguredDatabase } from '../db/client.ts'
 import { mergeSlugVariants } from '../db/merge.ts'
 import { loadEnv } from '../env.ts'
 
 const dryRun = process.argv.includes('--dry-run')
 const env = loadEnv()
-const database = env.DATABASE_URL
-  ? openPostgres({ url: env.DATABASE_URL, poolMax: 1, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS })
-  : await openEmbedded(env.DATA_DIR)
+// One connection is all a one-off command needs.
+const database = await openConfiguredDatabase(env, 1)
 try {
   await database.migrate()
   const merges = await mergeSlugVariants(database.db, env.TRAILING_SLASH, { dryRun })

@@ -94,3 +94,13 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Databas
     close: () => client.close(),
   }
 }
+
+/** The database the settings name: PostgreSQL when one is configured, else the embedded one. */
+export async function openConfiguredDatabase(
+  env: { DATABASE_URL?: string; DB_POOL_MAX: number; DB_CONNECT_TIMEOUT_MS: number; DATA_DIR: string },
+  poolMax = env.DB_POOL_MAX,
+): Promise<DatabaseHandle> {
+  return env.DATABASE_URL
+    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS })
+    : openEmbedded(env.DATA_DIR)
+}
