@@ -4,7 +4,7 @@ import { formatCount, formatDay, plural } from './format.ts'
 // User units of the chart's viewBox; the SVG scales to its container, and the CSS enlarges the
 // labels on narrow screens so they stay readable after scaling down.
 const WIDTH = 640
-const HEIGHT = 220
+const HEIGHT = 250
 const TOP = 26
 const BOTTOM = 30
 const PLOT = HEIGHT - TOP - BOTTOM

@@ -39,7 +39,7 @@ function TopPosts({ top, trends }: Pick<SiteSummary, 'top'> & { trends: Map<stri
       <thead>
         <tr>
           <th class="num wide" scope="col">#</th>
-          <th scope="col">Page</th>
+          <th class="page" scope="col">Page</th>
           <th class="trend" scope="col">30 days</th>
           <th class="num" scope="col">Last 30</th>
           <th class="num" scope="col">Total</th>

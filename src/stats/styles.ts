@@ -44,8 +44,14 @@ footer { color: var(--muted); font-size: .8rem; text-align: center }
   main { padding: 1rem .75rem 2rem }
   .cards { grid-template-columns: repeat(2, 1fr) }
   .cards dd { font-size: 1.35rem }
-  .chart text { font-size: 22px; stroke-width: 5px }
-  .trend { width: 4.5rem }
-  .wide { display: none }
+  .chart text { font-size: 20px; stroke-width: 5px }
+  /* Each row becomes two lines, the page on the first, so a long slug gets the full width. */
+  thead tr, tbody tr { display: grid; grid-template-columns: 1fr 4rem 4.75rem; column-gap: .75rem; align-items: center }
+  thead tr { padding-bottom: .4rem }
+  tbody tr { border-top: 1px solid var(--line); padding: .55rem 0 }
+  th, td, th:first-child, td:first-child, th:last-child, td:last-child { border-top: 0; padding: 0 }
+  .wide, th.page { display: none }
+  td.slug { grid-column: 1 / -1; padding-bottom: .3rem }
+  .trend { width: auto }
 }
 `
