@@ -1,10 +1,10 @@
 import { HTTPException } from 'hono/http-exception'
 import type { AppContext } from './app.ts'
-import { coalescer } from './db/coalesce.ts'
 import type { Database } from './db/client.ts'
-import { addReaderViews, addViews, readCount, type VisitorKey } from './db/counts.ts'
+import { readCount } from './db/counts.ts'
 import type { PageAllowlist } from './pages.ts'
 import { rateLimiter } from './rate-limit.ts'
+import { viewRecorder } from './recorder.ts'
 import { decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
 import { addressMatcher, clientAddress, isAutomated, visitorKeys, type ClientIpHeader } from './visitors.ts'
 
@@ -32,11 +32,6 @@ export interface ViewResult {
   outcome: Outcome
 }
 
-interface Pending {
-  visitor?: VisitorKey
-  now: Date
-}
-
 // Decides whether a POST is a reader's view, and counts it. COUNT_MODE=every skips every rule,
 // as the reference did; the default counts each reader once per page per window.
 export function counting(db: Database, options: CountingOptions) {
@@ -50,24 +45,7 @@ export function counting(db: Database, options: CountingOptions) {
   const ignored = addressMatcher(options.ignoreAddresses)
   const keys = visitorKeys(options.visitorHashSecret)
 
-  const recorder = coalescer<Pending, { count: number; counted: boolean }>(async (slug, items) => {
-    const visitors = items.map((item) => item.visitor)
-    if (!visitors.every((visitor) => visitor !== undefined)) {
-      const total = await addViews(db, slug, items.length, dayOf(items.at(-1)!.now))
-      options.onCommit?.()
-      return items.map((_, i) => ({ count: total - items.length + 1 + i, counted: true }))
-    }
-    const unique = [...new Map(visitors.map((visitor) => [visitor.current, visitor])).values()]
-    const now = items.at(-1)!.now
-    const { fresh, count } = await addReaderViews(db, slug, unique, { now, day: dayOf(now), windowMs })
-    if (fresh.size > 0) options.onCommit?.()
-    // Distinct counts for the fresh visitors, in arrival order, as if they had come one by one.
-    let next = count - fresh.size + 1
-    return visitors.map((visitor) => {
-      if (!fresh.delete(visitor.current)) return { count, counted: false }
-      return { count: next++, counted: true }
-    })
-  })
+  const recorder = viewRecorder(db, { windowMs: readers ? windowMs : 0, dayOf, onCommit: options.onCommit })
 
   const notCounted = async (slug: string, outcome: Outcome): Promise<ViewResult> => ({ count: await readCount(db, slug), counted: false, outcome })
 
@@ -94,7 +72,7 @@ export function counting(db: Database, options: CountingOptions) {
         c.set('outcome', result.outcome)
         return result
       }
-      if (!readers) return settle({ ...(await recorder.submit(slug, { now: clock() })), outcome: 'counted' })
+      if (!readers) return settle({ ...(await recorder.record({ slug, now: clock() })), outcome: 'counted' })
       if (options.pages && !options.pages.allows(slug)) refuse('unknown-page', 404, 'unknown page')
       const now = clock()
       const address = clientAddress(c, options.clientIpHeader)
@@ -106,7 +84,7 @@ export function counting(db: Database, options: CountingOptions) {
       const userAgent = c.req.header('user-agent')
       if (isAutomated(userAgent)) return settle(await notCounted(slug, 'bot'))
       const visitor = windowMs > 0 ? keys.of(now, address, userAgent!, slug) : undefined
-      const result = await recorder.submit(slug, { visitor, now })
+      const result = await recorder.record({ slug, visitor, now })
       return settle({ ...result, outcome: result.counted ? 'counted' : 'repeat' })
     },
   }

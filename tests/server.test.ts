@@ -85,6 +85,31 @@ describe('the running service', () => {
   }, 30_000)
 })
 
+describe('the running service when it crashes', () => {
+  test('SIGKILL mid-burst: every acknowledged view is stored; at most the unanswered ones in flight are extra', async () => {
+    const service = await startService(serviceEnv)
+    let acknowledged = 0
+    let running = true
+    const worker = async () => {
+      while (running) {
+        const response = await post(`${service.url}/views/crash/`).catch(() => undefined)
+        if (!response) return
+        if (response.status === 200) acknowledged++
+      }
+    }
+    const workers = Array.from({ length: 32 }, worker)
+    await Bun.sleep(500)
+    await service.stop('SIGKILL')
+    running = false
+    await Promise.all(workers)
+    const stored = await countIn('crash/')
+    expect(acknowledged).toBeGreaterThan(0)
+    // A commit can land just before the kill and its answer never leave: those are the only extras.
+    expect(stored).toBeGreaterThanOrEqual(acknowledged)
+    expect(stored - acknowledged).toBeLessThanOrEqual(32)
+  }, 30_000)
+})
+
 describe('the running service counting readers', () => {
   test('tells readers apart by the socket address, ignoring forwarding headers no proxy was trusted for', async () => {
     const service = await startService({ ...serviceEnv, COUNT_MODE: 'readers' })

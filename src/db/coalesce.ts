@@ -5,39 +5,37 @@ interface Waiting<T, R> {
 }
 
 /**
- * Runs at most one batch per key at a time; whatever arrives meanwhile goes into the next batch.
- * A lone request runs at once (no added latency); under a rush to one slug, N requests cost one
- * statement instead of N statements queueing on the same row lock. Each caller is answered only
- * when the batch holding its item has finished, i.e. after its commit.
+ * Runs queued items in batches, at most `concurrency` batches at a time; whatever arrives while
+ * they run goes into the next one. A lone request runs at once (no added latency); under load,
+ * N requests cost one statement and one commit instead of N. Each caller is answered only when
+ * the batch holding its item has finished, that is, after its commit.
  */
-export function coalescer<T, R>(run: (key: string, items: T[]) => Promise<R[]>, maxBatch = 500) {
-  const pending = new Map<string, Waiting<T, R>[]>()
-  const running = new Set<string>()
+export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, { concurrency = 2, maxBatch = 500 } = {}) {
+  const queue: Waiting<T, R>[] = []
+  let running = 0
 
-  async function drain(key: string) {
-    running.add(key)
-    let queue = pending.get(key)
-    while (queue && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch)
-      try {
-        const results = await run(key, batch.map((waiting) => waiting.item))
-        batch.forEach((waiting, i) => waiting.resolve(results[i]!))
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error)
-      }
-      queue = pending.get(key)
+  async function runBatch(batch: Waiting<T, R>[]) {
+    running++
+    try {
+      const results = await run(batch.map((waiting) => waiting.item))
+      batch.forEach((waiting, i) => waiting.resolve(results[i]!))
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error)
+    } finally {
+      running--
+      startNext()
     }
-    pending.delete(key)
-    running.delete(key)
+  }
+
+  function startNext() {
+    while (running < concurrency && queue.length > 0) void runBatch(queue.splice(0, maxBatch))
   }
 
   return {
-    submit(key: string, item: T): Promise<R> {
+    submit(item: T): Promise<R> {
       return new Promise<R>((resolve, reject) => {
-        const queue = pending.get(key)
-        if (queue) queue.push({ item, resolve, reject })
-        else pending.set(key, [{ item, resolve, reject }])
-        if (!running.has(key)) void drain(key)
+        queue.push({ item, resolve, reject })
+        startNext()
       })
     },
   }

@@ -14,62 +14,87 @@ export interface VisitorKey {
 
 const rowsOf = <T>(result: unknown) => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 
-/** Adds n views in one statement: concurrent callers serialise on the row and none is lost. */
-export async function addViews(db: Database, slug: string, n: number, day: string): Promise<number> {
+// Lists travel as one text parameter each, split in SQL: the same statement text for any batch
+// size (one prepared statement), on both drivers. Slugs cannot hold control characters, so the
+// unit separator cannot occur in one.
+const SEPARATOR = '\x1f'
+const list = (values: (string | number)[]) => values.join(SEPARATOR)
+
+/**
+ * Adds views to many slugs in one statement and one commit, totals and days together. Rows are
+ * locked in slug order, so concurrent batches wait for each other but never deadlock.
+ * `additions` must name each slug once. Returns each slug's new total.
+ */
+export async function addViews(db: Database, additions: { slug: string; n: number }[], day: string): Promise<Map<string, number>> {
   const result = await db.execute(sql`
-    with total as (
-      insert into views (slug, count) values (${slug}, ${n})
+    with batch as (
+      select * from unnest(string_to_array(${list(additions.map((a) => a.slug))}, chr(31)),
+                           string_to_array(${list(additions.map((a) => a.n))}, chr(31))::bigint[]) as b(slug, n)
+    ), total as (
+      insert into views (slug, count) select slug, n from batch order by slug
       on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
-      returning count
+      returning slug, count
     ), daily as (
-      insert into daily_views (slug, day, count) values (${slug}, ${day}::date, ${n})
+      insert into daily_views (slug, day, count) select slug, ${day}::date, n from batch order by slug
       on conflict (slug, day) do update set count = daily_views.count + excluded.count
     )
-    select count from total`)
-  return Number(rowsOf<{ count: string | number }>(result)[0]!.count)
+    select slug, count from total`)
+  return new Map(rowsOf<{ slug: string; count: string | number }>(result).map((row) => [row.slug, Number(row.count)]))
+}
+
+export interface ReaderView {
+  slug: string
+  visitor: VisitorKey
 }
 
 /**
- * Counts the visitors not seen on this slug within the window, in one statement: remembering
- * them and adding them to the total commit together, so a retry or a second replica can never
- * count one visit twice or drop one.
+ * Counts the visitors not seen on their slug within the window, for many slugs in one statement:
+ * remembering them and adding them to the totals commit together, so a retry or a second replica
+ * can never count one visit twice or drop one. `views` must name each visitor key once.
+ * Returns the keys that counted and every named slug's total.
  */
 export async function addReaderViews(
   db: Database,
-  slug: string,
-  visitors: VisitorKey[],
+  views: ReaderView[],
   { now, day, windowMs }: { now: Date; day: string; windowMs: number },
-): Promise<{ fresh: Set<string>; count: number }> {
+): Promise<{ fresh: Set<string>; totals: Map<string, number> }> {
   const expires = new Date(now.getTime() + windowMs).toISOString()
   const result = await db.execute(sql`
     with candidate as (
-      select * from unnest(
-        string_to_array(${visitors.map((v) => v.current).join(',')}, ','),
-        string_to_array(${visitors.map((v) => v.previous).join(',')}, ',')
-      ) as c(visitor, previous)
+      select * from unnest(string_to_array(${list(views.map((v) => v.visitor.current))}, chr(31)),
+                           string_to_array(${list(views.map((v) => v.visitor.previous))}, chr(31)),
+                           string_to_array(${list(views.map((v) => v.slug))}, chr(31))) as c(visitor, previous, slug)
     ), fresh as (
       insert into recent_visits (visitor, expires_at)
       select visitor, ${expires}::timestamptz from candidate c
       where not exists (
         select 1 from recent_visits r where r.visitor = c.previous and r.expires_at > ${now.toISOString()}::timestamptz
       )
+      order by visitor
       on conflict (visitor) do update set expires_at = excluded.expires_at
         where recent_visits.expires_at <= ${now.toISOString()}::timestamptz
       returning visitor
+    ), counted as (
+      select slug, count(*) as n from fresh join candidate using (visitor) group by slug
     ), bumped as (
-      insert into views (slug, count)
-      select ${slug}, count(*) from fresh having count(*) > 0
+      insert into views (slug, count) select slug, n from counted order by slug
       on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
-      returning count
+      returning slug, count
     ), daily as (
-      insert into daily_views (slug, day, count)
-      select ${slug}, ${day}::date, count(*) from fresh having count(*) > 0
+      insert into daily_views (slug, day, count) select slug, ${day}::date, n from counted order by slug
       on conflict (slug, day) do update set count = daily_views.count + excluded.count
     )
-    select (select string_agg(visitor, ',') from fresh) as fresh,
-           coalesce((select count from bumped), (select count from views where slug = ${slug}), 0) as count`)
-  const [row] = rowsOf<{ fresh: string | null; count: string | number }>(result)
-  return { fresh: new Set(row!.fresh ? row!.fresh.split(',') : []), count: Number(row!.count) }
+    select 'fresh' as kind, visitor as key, 0 as count from fresh
+    union all
+    select 'total', s.slug, coalesce(b.count, v.count, 0)
+    from (select distinct slug from candidate) s left join bumped b using (slug) left join views v using (slug)`)
+  const fresh = new Set<string>()
+  const totals = new Map<string, number>()
+  for (const row of rowsOf<{ kind: string; key: string; count: string | number }>(result)) {
+    if (row.kind === 'fresh') fresh.add(row.key)
+    else totals.set(row.key, Number(row.count))
+  }
+  return { fresh, totals }
 }
 
 export async function forgetExpiredVisitors(db: Database, now: Date): Promise<number> {
