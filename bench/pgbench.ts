@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SLUG_COUNT } from './scenarios.ts'
+import { serviceUpsert } from './service-statement.ts'
 
 export interface CeilingResult {
   kind: 'hot' | 'spread'
@@ -12,25 +13,15 @@ export interface CeilingResult {
   failed: number
   /** pgbench's -T includes connecting, which takes seconds for many clients on a busy machine. */
   connectMs: number
+  /** The pgbench script run, so a reader of the results can see exactly what the ceiling is. */
+  script: string
 }
-
-// The statement of src/db/counts.ts addViews, text for text, with n = 1: one view, one commit.
-const upsert = (slug: string) => `with total as (
-  insert into views (slug, count) values (${slug}, 1)
-  on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
-  returning count
-), daily as (
-  insert into daily_views (slug, day, count) values (${slug}, :day::date, 1)
-  on conflict (slug, day) do update set count = daily_views.count + excluded.count
-)
-select count from total;
-`
 
 // pgbench variables are numbers, so the spread slug is spelled in SQL from a random page number;
 // the lpad/concat costs microseconds next to the upsert.
-const scripts = {
-  hot: upsert(':slug'),
-  spread: `\\set n random(1, ${SLUG_COUNT})\n${upsert(`('posts/bench-' || lpad(:n::text, 4, '0') || '/')`)}`,
+const slugExpressions = {
+  hot: ':slug',
+  spread: `('posts/bench-' || lpad(:n::text, 4, '0') || '/')`,
 }
 
 export interface CeilingOptions {
@@ -48,10 +39,13 @@ const CONNECT_ALLOWANCE_S = 2
 export async function runCeiling({ url, kind, hotSlug, day, clients, seconds }: CeilingOptions): Promise<CeilingResult> {
   const dir = mkdtempSync(join(tmpdir(), 'vc-bench-pgbench-'))
   const script = join(dir, `${kind}.sql`)
-  writeFileSync(script, scripts[kind])
+  // One view per statement and per commit: what the service would cost without batching.
+  const upsert = await serviceUpsert(slugExpressions[kind])
+  writeFileSync(script, kind === 'spread' ? `\\set n random(1, ${SLUG_COUNT})\n${upsert.script}` : upsert.script)
   try {
     const args = ['pgbench', '-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds + CONNECT_ALLOWANCE_S)]
-    args.push('-D', `day=${day}`, '-D', `slug=${hotSlug}`, '-f', script, url)
+    args.push('-D', `day=${day}`, '-D', `slug=${hotSlug}`, ...Object.entries(upsert.values).flatMap(([name, value]) => ['-D', `${name}=${value}`]))
+    args.push('-f', script, url)
     const child = Bun.spawn(args, { stdout: 'pipe', stderr: 'pipe' })
     const guard = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000)
     const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
@@ -64,6 +58,7 @@ export async function runCeiling({ url, kind, hotSlug, day, clients, seconds }: 
       clients,
       tps: number(/^tps = ([\d.]+) \(without initial connection time\)/m) || 0,
       connectMs: number(/^initial connection time = ([\d.]+) ms/m),
+      script: readFileSync(script, 'utf8'),
       latencyMs: number(/^latency average = ([\d.]+) ms/m),
       failed: number(/^number of failed transactions: (\d+)/m) || 0,
     }

@@ -63,12 +63,12 @@ async function benchmark(): Promise<BenchResult> {
   const idleAfterStartMiB = (await readMemory(service.pid)).rss
   progress(`seeded ${slugs.length} rows; idle RSS ${idleAfterStartMiB.toFixed(1)} MiB`)
 
-  // One short pass over every scenario first, so JIT warm-up and the pool's first connections are not measured.
-  for (const scenario of scenarios) await load(service, scenario, options.connections[0]!, 1)
+  // One short pass over each scenario first, so JIT warm-up and the pool's first connections are not measured.
+  const chosen = scenarios.filter((scenario) => options.only.length === 0 || options.only.includes(scenario.id))
+  for (const scenario of chosen) await load(service, scenario, options.connections[0]!, 1)
   progress('warm-up done')
 
   const pool = trackPeak(() => db.connections())
-  const chosen = scenarios.filter((scenario) => options.only.length === 0 || options.only.includes(scenario.id))
   const results: ScenarioResult[] = []
   // PostgreSQL's max_connections bounds the direct clients; a ceiling run with fewer says so in its row.
   const slots = Math.max(1, (await db.freeSlots()) - options.poolMax - 5)
