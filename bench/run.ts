@@ -87,7 +87,8 @@ async function benchmark(): Promise<BenchResult> {
   }
   pool.stop()
 
-  await Bun.sleep(3000)
+  // Idle means idle: the service collects once it has seen no request for 5 s (checked every 5 s).
+  await Bun.sleep(12_000)
   const after = await readMemory(service.pid)
   rss.stop()
   const stopExitCode = await service.stop()

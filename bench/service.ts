@@ -16,9 +16,15 @@ export interface RunningService {
   stop(): Promise<number>
 }
 
-// The Dockerfile's ENTRYPOINT and ENV, so what is measured is what runs in the pod.
-const command = [process.execPath, '--smol', 'src/index.ts']
-const productionEnv = { NODE_ENV: 'production', BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' }
+// Read from the Dockerfile's final ENV and ENTRYPOINT, so what is measured is what runs in the pod.
+const dockerfile = await Bun.file(new URL('../Dockerfile', import.meta.url)).text()
+const entrypoint = JSON.parse(dockerfile.match(/^ENTRYPOINT (\[.*\])$/m)![1]!) as string[]
+const command = [process.execPath, ...entrypoint.slice(1)]
+const productionEnv = Object.fromEntries(
+  [...dockerfile.matchAll(/^ENV ((?:.*\\\n)*.*)$/gm)]
+    .flatMap((match) => match[1]!.replaceAll('\\\n', ' ').trim().split(/\s+/))
+    .map((pair) => pair.split('=') as [string, string]),
+)
 
 export async function startService({ databaseUrl, port, poolMax }: ServiceOptions, timeoutMs = 15_000): Promise<RunningService> {
   const baseUrl = `http://127.0.0.1:${port}`

@@ -52,7 +52,16 @@ const deps = {
 }
 const app = createApp(deps)
 
-const server = Bun.serve({ hostname: env.HOST, port: env.PORT, fetch: app.fetch, maxRequestBodySize: 16 * 1024 })
+let lastRequest = performance.now()
+const server = Bun.serve({
+  hostname: env.HOST,
+  port: env.PORT,
+  maxRequestBodySize: 16 * 1024,
+  fetch(request, bunServer) {
+    lastRequest = performance.now()
+    return app.fetch(request, bunServer)
+  },
+})
 const metricsServer =
   env.METRICS_PORT === undefined ? undefined : Bun.serve({ hostname: env.HOST, port: env.METRICS_PORT, fetch: createMetricsApp(deps).fetch })
 log.info('listening', { url: server.url.href, database: database.kind, countMode: env.COUNT_MODE, dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined })
@@ -68,6 +77,16 @@ const janitor = setInterval(async () => {
 }, 60_000)
 janitor.unref()
 
+// After a burst, a full collection once things are quiet gives the memory back (about 75 -> 60 MiB
+// measured); during traffic the ordinary collector is left alone.
+let collectedSince = lastRequest
+const idleCollector = setInterval(() => {
+  if (performance.now() - lastRequest < 5_000 || collectedSince === lastRequest) return
+  collectedSince = lastRequest
+  Bun.gc(true)
+}, 5_000)
+idleCollector.unref()
+
 let stopping = false
 async function shutdown(signal: string) {
   if (stopping) return
@@ -78,6 +97,7 @@ async function shutdown(signal: string) {
     process.exit(1)
   }, env.SHUTDOWN_TIMEOUT_MS).unref()
   clearInterval(janitor)
+  clearInterval(idleCollector)
   pages.stop()
   readiness.stop()
   // Resolves once every in-flight request has been answered; only then may the pool close.
