@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 import { decodeSlug } from '../slug.ts'
 
 export type FormatName = 'json' | 'views-csv' | 'daily-csv' | 'goatcounter'
@@ -49,22 +49,25 @@ export function slugProblem(slug: string): string | undefined {
   }
 }
 
-const slug = z.string({ error: 'slug is missing' }).superRefine((value, ctx) => {
+// One message for a missing or mistyped value, as zod 3 phrases it through an error map.
+export const saying = (message: string) => ({ errorMap: () => ({ message }) })
+
+const slug = z.string(saying('slug is missing')).superRefine((value, ctx) => {
   const problem = slugProblem(value)
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
 const wholeNumber = 'count must be a whole number, 0 or more'
 const count = z
-  .union([z.number(), z.string().regex(/^[0-9]{1,16}$/).transform(Number)], { error: wholeNumber })
-  .pipe(z.int({ error: 'count is too large or not whole' }).min(0, wholeNumber))
+  .union([z.number(), z.string().regex(/^[0-9]{1,16}$/).transform(Number)], saying(wholeNumber))
+  .pipe(z.number().int('count is too large or not whole').safe('count is too large or not whole').min(0, wholeNumber))
 
-const day = z.iso.date({ error: 'day must be a calendar day as YYYY-MM-DD' })
+const day = z.string(saying('day must be a calendar day as YYYY-MM-DD')).date('day must be a calendar day as YYYY-MM-DD')
 
 // Whatever psql prints for a timestamptz under the default DateStyle, and ISO 8601: an offset is
 // required, since a bare time would be read in whatever zone the importing session happens to use.
 const timestampPattern = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)$/
-export const timestamp = z.string({ error: 'last_seen is missing' }).refine((value) => {
+export const timestamp = z.string(saying('last_seen is missing')).refine((value) => {
   const parts = timestampPattern.exec(value)
   if (!parts) return false
   const offset = parts[3] === 'Z' ? 'Z' : `${parts[3]!.slice(0, 3)}:${parts[3]!.slice(3).replace(':', '').slice(0, 2) || '00'}`
@@ -75,7 +78,7 @@ export const totalRow = z.object({ slug, count, lastSeen: timestamp })
 export const dailyRow = z.object({ slug, day, count })
 
 /** Validates one row; problems go to the list and the row is dropped. */
-export function checkRow<T>(schema: z.ZodType<T>, value: unknown, where: string, problems: Problem[]): T | undefined {
+export function checkRow<Schema extends z.ZodTypeAny>(schema: Schema, value: unknown, where: string, problems: Problem[]): z.output<Schema> | undefined {
   const result = schema.safeParse(value)
   if (result.success) return result.data
   for (const issue of result.error.issues) problems.push({ where, message: issue.message })

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
-import { z } from 'zod/v4'
+import { z } from 'zod'
 import type { TrailingSlash } from '../slug.ts'
-import { collector, dailyColumns, InvalidFile, viewsColumns, type Dataset, type FormatName } from './dataset.ts'
+import { collector, dailyColumns, InvalidFile, saying, viewsColumns, type Dataset, type FormatName } from './dataset.ts'
 import { goatCounterHeader, goatCounterReader } from './goatcounter.ts'
 
 export interface ReadOptions {
@@ -42,10 +42,10 @@ async function firstChunk(stream: Readable): Promise<string> {
 }
 
 const exportFile = z.object({
-  format: z.literal('view-counter', { error: 'format must be "view-counter"' }),
-  version: z.literal(1, { error: 'version must be 1, the only version this service knows' }),
-  views: z.array(z.unknown(), { error: 'views must be an array' }),
-  daily: z.array(z.unknown(), { error: 'daily must be an array' }),
+  format: z.literal('view-counter', saying('format must be "view-counter"')),
+  version: z.literal(1, saying('version must be 1, the only version this service knows')),
+  views: z.array(z.unknown(), saying('views must be an array')),
+  daily: z.array(z.unknown(), saying('daily must be an array')),
 })
 
 function readJson(text: string): Dataset {

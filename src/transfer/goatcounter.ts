@@ -1,6 +1,6 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 import { decodeSlug, normaliseSlug, type TrailingSlash } from '../slug.ts'
-import { checkRow, InvalidFile, type Dataset, type Problem } from './dataset.ts'
+import { checkRow, InvalidFile, saying, type Dataset, type Problem } from './dataset.ts'
 
 // GoatCounter's CSV export: one row per pageview. Its first header cell is the format version
 // glued to the first column name ("2Path"; the help page shows it as "2,Path"). Columns are found
@@ -18,7 +18,7 @@ export interface GoatCounterOptions {
 }
 
 const hit = z.object({
-  event: z.enum(['true', 'false'], { error: 'Event must be true or false' }),
+  event: z.enum(['true', 'false'], saying('Event must be true or false')),
   bot: z.string().regex(/^[0-9]+$/, 'Bot must be 0 or a bot number'),
   date: z.string().regex(rfc3339, 'Date must be an RFC 3339 time, e.g. 2025-01-31T12:00:00Z'),
   path: z.string(),
