@@ -53,6 +53,7 @@ export function counting(db: Database, options: CountingOptions) {
     mode: options.mode,
     today: () => dayOf(clock()),
     visitorHashShared: keys.shared,
+    pageListSize: () => options.pages?.size(),
 
     /** The slug a request names, folded to the site's one spelling of it when counting readers. */
     slug(raw: string): string {

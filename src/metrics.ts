@@ -69,6 +69,11 @@ export function createMetrics() {
   })
   const databaseReady = new Gauge({ name: 'viewcounter_database_ready', help: '1 when the database is reachable and migrated', registers })
   const poolMax = new Gauge({ name: 'viewcounter_database_pool_max', help: 'Configured maximum connections in the pool', registers })
+  const pageList = new Gauge({
+    name: 'viewcounter_page_list_pages',
+    help: 'Pages on the site page list (SITE_PAGES_URL); -1 while none has loaded, 0 when none is configured',
+    registers,
+  })
   const poolOpen = new Gauge({ name: 'viewcounter_database_pool_connections', help: 'Connections this process holds open (sampled at scrape)', registers })
 
   // Counters start at zero for every outcome, so a rate() over a quiet one is 0, not absent.
@@ -83,8 +88,9 @@ export function createMetrics() {
     countView: (outcome: Outcome) => views.inc({ outcome }),
     countDatabaseError: (kind: 'unavailable' | 'other') => databaseErrors.inc({ kind }),
     // Sampled when scraped rather than tracked per query, to keep the hot path free of it.
-    sampleDatabase(state: { ready: boolean; poolMax?: number; poolOpen?: number }) {
+    sampleDatabase(state: { ready: boolean; poolMax?: number; poolOpen?: number; pageListPages?: number }) {
       databaseReady.set(state.ready ? 1 : 0)
+      if (state.pageListPages !== undefined) pageList.set(state.pageListPages)
       if (state.poolMax !== undefined) poolMax.set(state.poolMax)
       if (state.poolOpen !== undefined) poolOpen.set(state.poolOpen)
     },

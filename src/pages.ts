@@ -3,6 +3,8 @@ import { normaliseSlug, type TrailingSlash } from './slug.ts'
 
 export interface PageAllowlist {
   allows(slug: string): boolean
+  /** Pages on the loaded list: -1 until one has loaded, undefined when no list is configured. */
+  size(): number | undefined
   refresh(): Promise<void>
   stop(): void
 }
@@ -44,6 +46,7 @@ export function pageAllowlist({ pattern, pagesUrl, refreshSeconds, trailingSlash
 
   return {
     allows: (slug) => (!pattern || pattern.test(slug)) && (!pages || pages.has(slug)),
+    size: () => (pagesUrl ? (pages?.size ?? -1) : undefined),
     refresh,
     stop: () => clearInterval(timer),
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { appOn } from '../support/app.ts'
+import { pageAllowlist } from '../../src/pages.ts'
+import { appOn, everyView, quietLog } from '../support/app.ts'
 import { backend, migratedDatabase, type TestDatabase } from '../support/database.ts'
 
 let database: TestDatabase
@@ -53,5 +54,24 @@ describe('GET /metrics', () => {
     const text = await (await app.request('/metrics')).text()
     expect(metricValue(text, 'viewcounter_database_ready')).toBe(0)
     expect(metricValue(text, 'viewcounter_http_requests_total{method="GET",route="/views/*",status="503"}')).toBe(1)
+  })
+})
+
+describe('the page list in /metrics', () => {
+  test('is -1 until the list loads, then the number of pages', async () => {
+    let up = false
+    const site = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => (up ? Response.json(['/a/', '/b/']) : new Response('down', { status: 503 })) })
+    try {
+      const pages = pageAllowlist({ pagesUrl: site.url.href, refreshSeconds: 3600, trailingSlash: 'add', log: quietLog })
+      await pages.refresh()
+      const app = appOn(database.handle, { countingOptions: { ...everyView, pages } })
+      expect(metricValue(await (await app.request('/metrics')).text(), 'viewcounter_page_list_pages')).toBe(-1)
+      up = true
+      await pages.refresh()
+      expect(metricValue(await (await app.request('/metrics')).text(), 'viewcounter_page_list_pages')).toBe(2)
+      pages.stop()
+    } finally {
+      site.stop(true)
+    }
   })
 })
