@@ -20,6 +20,18 @@ const rowsOf = <T>(result: unknown) => (Array.isArray(result) ? result : (result
 const SEPARATOR = '\x1f'
 const list = (values: (string | number)[]) => values.join(SEPARATOR)
 
+// The two writes every counted view makes, as CTEs `total` (returning slug, count) and `daily`,
+// from a CTE named by `source` with columns (slug, n). Rows are locked in slug order.
+const addToTotalsAndDays = (source: 'batch' | 'counted', day: string) => sql`
+  total as (
+    insert into views (slug, count) select slug, n from ${sql.raw(source)} order by slug
+    on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
+    returning slug, count
+  ), daily as (
+    insert into daily_views (slug, day, count) select slug, ${day}::date, n from ${sql.raw(source)} order by slug
+    on conflict (slug, day) do update set count = daily_views.count + excluded.count
+  )`
+
 /**
  * Adds views to many slugs in one statement and one commit, totals and days together. Rows are
  * locked in slug order, so concurrent batches wait for each other but never deadlock.
@@ -30,14 +42,7 @@ export async function addViews(db: Database, additions: { slug: string; n: numbe
     with batch as (
       select * from unnest(string_to_array(${list(additions.map((a) => a.slug))}, chr(31)),
                            string_to_array(${list(additions.map((a) => a.n))}, chr(31))::bigint[]) as b(slug, n)
-    ), total as (
-      insert into views (slug, count) select slug, n from batch order by slug
-      on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
-      returning slug, count
-    ), daily as (
-      insert into daily_views (slug, day, count) select slug, ${day}::date, n from batch order by slug
-      on conflict (slug, day) do update set count = daily_views.count + excluded.count
-    )
+    ), ${addToTotalsAndDays('batch', day)}
     select slug, count from total`)
   return new Map(rowsOf<{ slug: string; count: string | number }>(result).map((row) => [row.slug, Number(row.count)]))
 }
@@ -76,18 +81,11 @@ export async function addReaderViews(
       returning visitor
     ), counted as (
       select slug, count(*) as n from fresh join candidate using (visitor) group by slug
-    ), bumped as (
-      insert into views (slug, count) select slug, n from counted order by slug
-      on conflict (slug) do update set count = views.count + excluded.count, last_seen = now()
-      returning slug, count
-    ), daily as (
-      insert into daily_views (slug, day, count) select slug, ${day}::date, n from counted order by slug
-      on conflict (slug, day) do update set count = daily_views.count + excluded.count
-    )
+    ), ${addToTotalsAndDays('counted', day)}
     select 'fresh' as kind, visitor as key, 0 as count from fresh
     union all
     select 'total', s.slug, coalesce(b.count, v.count, 0)
-    from (select distinct slug from candidate) s left join bumped b using (slug) left join views v using (slug)`)
+    from (select distinct slug from candidate) s left join total b using (slug) left join views v using (slug)`)
   const fresh = new Set<string>()
   const totals = new Map<string, number>()
   for (const row of rowsOf<{ kind: string; key: string; count: string | number }>(result)) {
