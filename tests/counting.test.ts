@@ -1,23 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { CountingOptions } from '../src/counting.ts'
 import { forgetExpiredVisitors } from '../src/db/counts.ts'
 import { recentVisits, views } from '../src/db/schema.ts'
 import { pageAllowlist } from '../src/pages.ts'
 import { appOn, quietLog } from './support/app.ts'
-import { migratedDatabase, type TestDatabase } from './support/database.ts'
+import { useMigratedDatabase } from './support/database.ts'
 
 const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36'
 const secret = 'a-test-secret-that-is-long-enough-000'
 
-let database: TestDatabase
+const database = useMigratedDatabase()
 let now: Date
 const clock = () => now
 
-beforeAll(async () => {
-  database = await migratedDatabase()
-})
-afterAll(() => database.drop())
 beforeEach(async () => {
   now = new Date('2026-03-19T12:00:00Z')
   await database.handle.db.delete(views)

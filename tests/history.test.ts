@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { CountingOptions } from '../src/counting.ts'
 import { dailyViews, recentVisits, views } from '../src/db/schema.ts'
 import { appOn, everyView } from './support/app.ts'
-import { migratedDatabase, type TestDatabase } from './support/database.ts'
+import { useMigratedDatabase } from './support/database.ts'
 
-let database: TestDatabase
+const database = useMigratedDatabase()
 let now: Date
-beforeAll(async () => {
-  database = await migratedDatabase()
-})
-afterAll(() => database.drop())
 beforeEach(async () => {
   now = new Date('2026-03-19T12:00:00Z')
   for (const table of [views, dailyViews, recentVisits]) await database.handle.db.delete(table)

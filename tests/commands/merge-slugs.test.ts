@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openEmbedded } from '../../src/db/client.ts'
 import { mergeSlugVariants } from '../../src/db/merge.ts'
 import { views } from '../../src/db/schema.ts'
-import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
-let database: TestDatabase
-beforeAll(async () => {
-  database = await migratedDatabase()
-})
-afterAll(() => database.drop())
+const database = useMigratedDatabase()
 beforeEach(async () => {
   await database.handle.db.delete(views)
   await database.handle.db.insert(views).values([

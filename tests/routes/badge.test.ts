@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeEach, describe, expect, test } from 'bun:test'
 import { views } from '../../src/db/schema.ts'
 import { textWidth } from '../../src/stats/badge.tsx'
 import { appOn, everyView } from '../support/app.ts'
-import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
-let database: TestDatabase
-// Starting the embedded database can take seconds on a busy machine.
-beforeAll(async () => {
-  database = await migratedDatabase()
-}, 30_000)
-afterAll(() => database.drop())
+const database = useMigratedDatabase()
 beforeEach(async () => {
   await database.handle.db.delete(views)
 })

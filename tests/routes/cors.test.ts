@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, test } from 'bun:test'
 import { appOn } from '../support/app.ts'
-import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
-let database: TestDatabase
+const database = useMigratedDatabase()
 let app: ReturnType<typeof appOn>
 
-beforeAll(async () => {
-  database = await migratedDatabase()
+beforeAll(() => {
   app = appOn(database.handle, { corsOrigins: ['https://uclab.dev', 'http://localhost:1313'] })
 })
-afterAll(() => database.drop())
 
 describe('CORS', () => {
   test('an allowed origin is echoed back on GET and POST', async () => {

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { pageAllowlist } from '../../src/pages.ts'
 import { appOn, everyView, quietLog } from '../support/app.ts'
-import { backend, migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { backend, useMigratedDatabase } from '../support/database.ts'
 
-let database: TestDatabase
-beforeAll(async () => {
-  database = await migratedDatabase()
-})
-afterAll(() => database.drop())
+const database = useMigratedDatabase()
 
 const metricValue = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '))

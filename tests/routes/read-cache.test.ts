@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeEach, describe, expect, test } from 'bun:test'
 import { views } from '../../src/db/schema.ts'
 import { appOn } from '../support/app.ts'
-import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
-let database: TestDatabase
-beforeAll(async () => {
-  database = await migratedDatabase()
-})
-afterAll(() => database.drop())
+const database = useMigratedDatabase()
 beforeEach(async () => {
   await database.handle.db.delete(views)
 })

@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeEach, describe, expect, test } from 'bun:test'
 import { dailyCountsFor, dayRange } from '../../src/db/history.ts'
 import { dailyViews, views } from '../../src/db/schema.ts'
 import type { StatsCredentials } from '../../src/stats/access.ts'
 import { appOn, everyView } from '../support/app.ts'
-import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
-let database: TestDatabase
-// Starting the embedded database can take seconds on a busy machine.
-beforeAll(async () => {
-  database = await migratedDatabase()
-}, 30_000)
-afterAll(() => database.drop())
+const database = useMigratedDatabase()
 beforeEach(async () => {
   for (const table of [views, dailyViews]) await database.handle.db.delete(table)
 })

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { views } from '../../src/db/schema.ts'
 import { appOn } from '../support/app.ts'
-import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
-let database: TestDatabase
+const database = useMigratedDatabase()
 let app: ReturnType<typeof appOn>
 
-beforeAll(async () => {
-  database = await migratedDatabase()
+beforeAll(() => {
   // beforeEach empties the table behind the app's back, as another replica would: no read cache here.
   app = appOn(database.handle, { readCacheMs: 0 })
 })
-afterAll(() => database.drop())
 beforeEach(async () => {
   await database.handle.db.delete(views)
 })

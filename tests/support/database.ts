@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { openEmbedded, openPostgres, type DatabaseHandle } from '../../src/db/client.ts'
@@ -64,4 +65,22 @@ export async function migratedDatabase(): Promise<TestDatabase> {
   const database = await freshDatabase()
   await database.handle.migrate()
   return database
+}
+
+/** This test file's own migrated database: created before its tests run, dropped after. */
+export function useMigratedDatabase(): Omit<TestDatabase, 'drop'> {
+  let current: TestDatabase | undefined
+  // Starting the embedded database can take seconds on a busy machine.
+  beforeAll(async () => {
+    current = await migratedDatabase()
+  }, 30_000)
+  afterAll(() => current?.drop())
+  return {
+    get handle() {
+      return current!.handle
+    },
+    get url() {
+      return current!.url
+    },
+  }
 }

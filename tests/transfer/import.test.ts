@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,18 +7,12 @@ import { dailyViews, views } from '../../src/db/schema.ts'
 import { exportData, type ExportKind } from '../../src/transfer/export.ts'
 import { readDataset } from '../../src/transfer/formats.ts'
 import { importDataset, type ImportMode } from '../../src/transfer/import.ts'
-import { migratedDatabase, type TestDatabase } from '../support/database.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 import { emptyTables, tableSnapshot } from '../support/tables.ts'
 
-let database: TestDatabase
+const database = useMigratedDatabase()
 const scratch = mkdtempSync(join(tmpdir(), 'vc-import-'))
-beforeAll(async () => {
-  database = await migratedDatabase()
-})
-afterAll(async () => {
-  await database.drop()
-  rmSync(scratch, { recursive: true, force: true })
-})
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 const db = () => database.handle.db
 const options = { trailingSlash: 'add', timeZone: 'UTC' } as const
