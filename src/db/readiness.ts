@@ -1,5 +1,6 @@
 import type { Logger } from '../log.ts'
 import type { DatabaseHandle } from './client.ts'
+import { isDatabaseUnavailable } from './errors.ts'
 
 export interface Readiness {
   isReady(): boolean
@@ -22,7 +23,9 @@ export function keepMigrating(database: DatabaseHandle, log: Logger, retryMs = {
       log.info('database ready', { kind: database.kind, migrateMs: Math.round(performance.now() - started) })
     } catch (error) {
       if (stopped) return
-      log.warn('database unavailable, retrying', { error: String(error), retryMs: delay })
+      // An outage heals by itself; a migration that fails on a reachable database needs a person.
+      if (isDatabaseUnavailable(error)) log.warn('database unavailable, retrying', { error: String(error), retryMs: delay })
+      else log.error('migration failed, retrying', { error: String(error), cause: String((error as Error).cause ?? ''), retryMs: delay })
       timer = setTimeout(attempt, delay)
       delay = Math.min(delay * 2, retryMs.max)
     }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
 import { keepMigrating } from '../../src/db/readiness.ts'
+import { createLogger } from '../../src/log.ts'
 import { appOn, quietLog } from '../support/app.ts'
 import { freshDatabase, type TestDatabase } from '../support/database.ts'
 
@@ -31,5 +33,25 @@ describe('health and readiness', () => {
     const response = await app.request('/health', { method: 'HEAD' })
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('')
+  })
+})
+
+describe('a migration that fails on a reachable database', () => {
+  test('keeps the service unready and is logged as an error, not as an outage', async () => {
+    const broken = await freshDatabase()
+    const lines: string[] = []
+    try {
+      // A table in the way of a migration: the database answers, the migration cannot succeed.
+      await broken.handle.db.execute(sql`create table daily_views (unrelated int)`)
+      const readiness = keepMigrating(broken.handle, createLogger('warn', (line) => void lines.push(line)), { min: 20, max: 20 })
+      await Bun.sleep(300)
+      readiness.stop()
+      expect(readiness.isReady()).toBe(false)
+      const logged = lines.map((line) => JSON.parse(line) as { level: string; msg: string })
+      expect(logged.length).toBeGreaterThan(0)
+      expect(logged.every((entry) => entry.level === 'error' && entry.msg === 'migration failed, retrying')).toBe(true)
+    } finally {
+      await broken.drop()
+    }
   })
 })
