@@ -100,7 +100,7 @@ async function shutdown(signal: string) {
   clearInterval(janitor)
   clearInterval(idleCollector)
   pages.stop()
-  readiness.stop()
+  await readiness.stop()
   // Resolves once every in-flight request has been answered; only then may the pool close.
   await server.stop()
   await metricsServer?.stop()

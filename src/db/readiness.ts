@@ -4,7 +4,8 @@ import { isDatabaseUnavailable } from './errors.ts'
 
 export interface Readiness {
   isReady(): boolean
-  stop(): void
+  /** Stops retrying; resolves once an attempt under way has finished, so the pool may close. */
+  stop(): Promise<void>
 }
 
 // Migrates in the background until it succeeds, so the service starts (and /health answers)
@@ -14,6 +15,7 @@ export function keepMigrating(database: DatabaseHandle, log: Logger, retryMs = {
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let delay = retryMs.min
+  let inFlight: Promise<void> = Promise.resolve()
 
   const attempt = async () => {
     try {
@@ -26,17 +28,18 @@ export function keepMigrating(database: DatabaseHandle, log: Logger, retryMs = {
       // An outage heals by itself; a migration that fails on a reachable database needs a person.
       if (isDatabaseUnavailable(error)) log.warn('database unavailable, retrying', { error: String(error), retryMs: delay })
       else log.error('migration failed, retrying', { error: String(error), cause: String((error as Error).cause ?? ''), retryMs: delay })
-      timer = setTimeout(attempt, delay)
+      timer = setTimeout(() => (inFlight = attempt()), delay)
       delay = Math.min(delay * 2, retryMs.max)
     }
   }
-  void attempt()
+  inFlight = attempt()
 
   return {
     isReady: () => ready,
     stop() {
       stopped = true
       clearTimeout(timer)
+      return inFlight
     },
   }
 }

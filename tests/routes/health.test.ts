@@ -45,7 +45,7 @@ describe('a migration that fails on a reachable database', () => {
       await broken.handle.db.execute(sql`create table daily_views (unrelated int)`)
       const readiness = keepMigrating(broken.handle, createLogger('warn', (line) => void lines.push(line)), { min: 20, max: 20 })
       await Bun.sleep(300)
-      readiness.stop()
+      await readiness.stop()
       expect(readiness.isReady()).toBe(false)
       const logged = lines.map((line) => JSON.parse(line) as { level: string; msg: string })
       expect(logged.length).toBeGreaterThan(0)
