@@ -43,6 +43,28 @@ afterAll(() => cleanup())
 
 const post = (url: string) => fetch(url, { method: 'POST' })
 
+// `connections` clients POSTing back to back until the service goes away or stop() is called,
+// counting the views the service acknowledged.
+function postBurst(url: string, connections = 32) {
+  let acknowledged = 0
+  let running = true
+  const worker = async () => {
+    while (running) {
+      const response = await post(url).catch(() => undefined)
+      if (!response) return
+      if (response.status === 200) acknowledged++
+    }
+  }
+  const workers = Array.from({ length: connections }, worker)
+  return {
+    async stop() {
+      running = false
+      await Promise.all(workers)
+      return acknowledged
+    },
+  }
+}
+
 describe('the running service', () => {
   test('500 concurrent POSTs to one slug are counted exactly, each answered with a distinct count', async () => {
     const service = await startService(serviceEnv)
@@ -60,22 +82,12 @@ describe('the running service', () => {
 
   test('SIGTERM under load loses no acknowledged view: stored count equals the 2xx responses', async () => {
     const service = await startService(serviceEnv)
-    let acknowledged = 0
-    let running = true
-    const worker = async () => {
-      while (running) {
-        const response = await post(`${service.url}/views/shutdown/`).catch(() => undefined)
-        if (response?.status === 200) acknowledged++
-        else if (!response) return
-      }
-    }
-    const workers = Array.from({ length: 32 }, worker)
+    const burst = postBurst(`${service.url}/views/shutdown/`)
     await Bun.sleep(500)
     const stoppedAt = performance.now()
     const exitCode = await service.stop('SIGTERM')
     const shutdownMs = performance.now() - stoppedAt
-    running = false
-    await Promise.all(workers)
+    const acknowledged = await burst.stop()
 
     expect(exitCode).toBe(0)
     expect(shutdownMs).toBeLessThan(5000)
@@ -88,20 +100,10 @@ describe('the running service', () => {
 describe('the running service when it crashes', () => {
   test('SIGKILL mid-burst: every acknowledged view is stored; at most the unanswered ones in flight are extra', async () => {
     const service = await startService(serviceEnv)
-    let acknowledged = 0
-    let running = true
-    const worker = async () => {
-      while (running) {
-        const response = await post(`${service.url}/views/crash/`).catch(() => undefined)
-        if (!response) return
-        if (response.status === 200) acknowledged++
-      }
-    }
-    const workers = Array.from({ length: 32 }, worker)
+    const burst = postBurst(`${service.url}/views/crash/`)
     await Bun.sleep(500)
     await service.stop('SIGKILL')
-    running = false
-    await Promise.all(workers)
+    const acknowledged = await burst.stop()
     const stored = await countIn('crash/')
     expect(acknowledged).toBeGreaterThan(0)
     // A commit can land just before the kill and its answer never leave: those are the only extras.
