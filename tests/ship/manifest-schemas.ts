@@ -1,11 +1,16 @@
-// Finds the JSON schema for a rendered object: the kubernetes-models packages where one covers the
-// kind, otherwise the CRD in shared/crds compiled with ajv. CRD schemas are closed here
-// (additionalProperties: false wherever properties are listed) because the API server would
-// silently prune a misspelt field rather than reject it.
+// Checks each shipped object two ways, because the API server silently prunes a field it does not
+// know (worse than an error): against its JSON schema (types, enums, required fields) and for
+// unknown fields anywhere in it.
+// - Kinds the kubernetes-models packages cover (built-ins, CNPG, External Secrets,
+//   prometheus-operator, Flux): the package's compiled validator checks the schema; those schemas
+//   are open, so the package's TypeScript interface checks the fields: every object is written out
+//   as a literal typed with it, and tsc's excess-property check rejects any name the interface
+//   lacks, at any depth.
+// - ClusterImagePolicy and ObjectStore, which no package models: the closed JSON schemas in
+//   tests/ship/schemas/, written from the upstream Go types (cited in each file), compiled with ajv.
 import Ajv from 'ajv'
-import { existsSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse } from 'yaml'
 import { repoRoot, type K8sObject } from './rendered-manifests.ts'
 
 const modelPackages: Record<string, string> = {
@@ -16,66 +21,95 @@ const modelPackages: Record<string, string> = {
   'postgresql.cnpg.io': '@kubernetes-models/cloudnative-pg',
   'external-secrets.io': '@kubernetes-models/external-secrets',
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+  'kustomize.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
 }
 
-export const crdDirectory = join(repoRoot, '../shared/crds')
-const crdFiles: Record<string, string> = {
-  'barmancloud.cnpg.io': 'objectstore.crd.yaml',
-  'policy.sigstore.dev': 'clusterimagepolicy.crd.yaml',
-}
-
-function closeSchema(schema: any): any {
-  if (Array.isArray(schema)) return schema.map(closeSchema)
-  if (!schema || typeof schema !== 'object') return schema
-  const closed: any = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closeSchema(value)]))
-  if (closed.properties && closed.additionalProperties === undefined && !closed['x-kubernetes-preserve-unknown-fields']) {
-    closed.additionalProperties = false
-  }
-  return closed
+// Kinds with a schema of our own; the scope is the CRD's (cluster-scoped objects carry no namespace).
+const ownSchemas: Record<string, { file: string; scope: 'Cluster' | 'Namespaced' }> = {
+  'policy.sigstore.dev/v1beta1/ClusterImagePolicy': { file: 'clusterimagepolicy.json', scope: 'Cluster' },
+  'barmancloud.cnpg.io/v1/ObjectStore': { file: 'objectstore.json', scope: 'Namespaced' },
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true })
+const ownValidators = new Map(
+  Object.entries(ownSchemas).map(([key, { file }]) => [
+    key,
+    ajv.compile(JSON.parse(readFileSync(join(import.meta.dir, 'schemas', file), 'utf8'))),
+  ]),
+)
 
-function crdValidator(group: string, version: string, kind: string) {
-  const file = join(crdDirectory, crdFiles[group]!)
-  if (!existsSync(file)) throw new Error(`CRD schema ${file} missing (shared/crds must sit beside the repo)`)
-  const crd = parse(readFileSync(file, 'utf8'))
-  if (crd.spec.names.kind !== kind) throw new Error(`${file} defines ${crd.spec.names.kind}, not ${kind}`)
-  const served = crd.spec.versions.find((v: any) => v.name === version && v.served)
-  if (!served) throw new Error(`${kind} ${group}/${version} is not a served version of ${file}`)
-  // Only spec is closed: the root schema leaves apiVersion, kind and metadata to the API server.
-  const root = served.schema.openAPIV3Schema
-  const schema = { ...root, properties: { ...root.properties, spec: closeSchema(root.properties.spec) } }
-  return { scope: crd.spec.scope as string, validate: ajv.compile(schema) }
+function groupVersion(object: K8sObject): [string, string] {
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion]
+  return [group!, version!]
 }
 
-export type Validation = { covered: true; errors: string[]; source: string } | { covered: false }
+function modelPath(object: K8sObject): string | undefined {
+  const [group, version] = groupVersion(object)
+  const pkg = modelPackages[group]
+  if (!pkg) return undefined
+  return group ? `${pkg}/${group}/${version}/${object.kind}` : `${pkg}/${version}/${object.kind}`
+}
 
-export async function validateObject(object: K8sObject): Promise<Validation> {
-  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion]
-  if (group! in crdFiles) {
-    const { validate } = crdValidator(group!, version!, object.kind)
-    validate(object)
-    return {
-      covered: true,
-      source: `shared/crds/${crdFiles[group!]}`,
-      errors: (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`),
-    }
+export function ownSchemaScope(object: K8sObject): string | undefined {
+  return ownSchemas[`${object.apiVersion}/${object.kind}`]?.scope
+}
+
+async function schemaErrors(object: K8sObject): Promise<string[] | undefined> {
+  const own = ownValidators.get(`${object.apiVersion}/${object.kind}`)
+  if (own) {
+    own(object)
+    return (own.errors ?? []).map((error) => `${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`)
   }
-  const pkg = modelPackages[group!]
-  if (!pkg) return { covered: false }
-  const path = group ? `${pkg}/${group}/${version}/${object.kind}` : `${pkg}/${version}/${object.kind}`
+  const path = modelPath(object)
+  if (!path) return undefined
   const module = await import(path)
   const Model = module[object.kind] ?? module.default
   try {
     new Model(object).validate()
-    return { covered: true, source: path, errors: [] }
+    return []
   } catch (error) {
-    return { covered: true, source: path, errors: [(error as Error).message] }
+    return [(error as Error).message]
   }
 }
 
-export function crdScope(group: string): string | undefined {
-  const file = crdFiles[group]
-  return file ? parse(readFileSync(join(crdDirectory, file), 'utf8')).spec.scope : undefined
+// One tsc run for a batch: line i + imports holds object i, so each error maps back to its object.
+function unknownFieldErrors(objects: K8sObject[]): string[][] {
+  const directory = join(repoRoot, 'node_modules/.cache/view-counter-manifest-types')
+  mkdirSync(directory, { recursive: true })
+  const typed = objects.map((object) => modelPath(object))
+  const imports = typed.map((path, i) => (path ? `import type { I${objects[i]!.kind} as T${i} } from '${path}'` : ''))
+  const literals = objects.map((object, i) => (typed[i] ? `export const o${i}: T${i} = ${JSON.stringify(object)}` : ''))
+  writeFileSync(join(directory, 'objects.ts'), [...imports, ...literals].join('\n') + '\n')
+  writeFileSync(
+    join(directory, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module: 'preserve', moduleResolution: 'bundler', types: [] },
+      files: ['objects.ts'],
+    }),
+  )
+  const result = Bun.spawnSync([join(repoRoot, 'node_modules/.bin/tsc'), '-p', directory, '--pretty', 'false'])
+  const errors: string[][] = objects.map(() => [])
+  for (const line of result.stdout.toString().split('\n')) {
+    const match = line.match(/objects\.ts\((\d+),\d+\): error (TS\d+: .*)$/)
+    if (!match) continue
+    const index = Number(match[1]) - 1 - objects.length
+    if (index < 0) throw new Error(`tsc could not load a model type: ${line}`)
+    errors[index]!.push(match[2]!)
+  }
+  if (result.exitCode !== 0 && errors.every((list) => list.length === 0)) {
+    throw new Error(`tsc failed without object errors:\n${result.stdout}${result.stderr}`)
+  }
+  return errors
+}
+
+export type Validation = { covered: boolean; errors: string[] }
+
+export async function validateObjects(objects: K8sObject[]): Promise<Validation[]> {
+  const fields = unknownFieldErrors(objects)
+  return Promise.all(
+    objects.map(async (object, i) => {
+      const schema = await schemaErrors(object)
+      return schema ? { covered: true, errors: [...schema, ...fields[i]!] } : { covered: false, errors: [] }
+    }),
+  )
 }
