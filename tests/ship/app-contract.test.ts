@@ -1,9 +1,9 @@
 // Cross-checks the manifests against the app itself: the variables src/env.ts reads, the routes
 // it serves, and the port it listens on, read from the code rather than restated here.
 import { describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse } from 'yaml'
+import { parse, parseAllDocuments } from 'yaml'
 import { parseEnv } from '../../src/env.ts'
 import { health } from '../../src/routes/health.ts'
 import { only, repoRoot } from './rendered-manifests.ts'
@@ -98,25 +98,35 @@ describe('ports and probes', () => {
 })
 
 describe('cloudflared', () => {
-  const configMap = parse(readFileSync(join(repoRoot, 'cloudflared/configmap.yaml'), 'utf8'))
-  const config = parse(configMap.data['config.yaml'])
+  const directory = join(repoRoot, 'cloudflared')
+  const rules = parse(readFileSync(join(directory, 'ingress-rule.yaml'), 'utf8'))
 
   test('routes the viewcounter hostname to the Service name, namespace and port', () => {
-    const rule = config.ingress.find((entry: any) => entry.hostname?.startsWith('viewcounter.'))
-    const url = new URL(rule.service)
+    expect(rules.length).toBe(1)
+    const url = new URL(rules[0].service)
+    expect(rules[0].hostname).toStartWith('viewcounter.')
     expect(url.protocol).toBe('http:')
     expect(url.hostname).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`)
     expect(Number(url.port)).toBe(service.spec.ports[0].port)
   })
 
-  test('ends with the catch-all 404', () => {
-    expect(config.ingress.at(-1)).toEqual({ service: 'http_status:404' })
+  // The owner's tunnel ConfigMap holds config.yaml as one string: any object or patch of it would
+  // replace the whole file, tunnel name and credentials included.
+  test('ships only the rule to add: no Kubernetes object, no catch-all, no tunnel settings', () => {
+    for (const file of readdirSync(directory)) {
+      const documents = parseAllDocuments(readFileSync(join(directory, file), 'utf8')).map((document) => document.toJS())
+      for (const document of documents) {
+        expect({ file, isObject: !Array.isArray(document) && ('kind' in document || 'apiVersion' in document) }).toEqual({ file, isObject: false })
+        expect({ file, isList: Array.isArray(document) }).toEqual({ file, isList: true })
+        for (const rule of document) expect(Object.keys(rule).sort()).toEqual(['hostname', 'service'])
+      }
+    }
   })
 
   test('comes from the namespace the app NetworkPolicy admits', () => {
     const policy = only('NetworkPolicy', 'view-counter')
     const from = policy.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']
-    expect(from).toBe(configMap.metadata.namespace)
+    expect(from).toBe('cloudflared')
     expect(policy.spec.ingress[0].ports[0].port).toBe(service.spec.ports[0].port)
   })
 })

@@ -1,6 +1,9 @@
 // The house rules for what runs in the cluster, checked on the rendered objects.
 import { describe, expect, test } from 'bun:test'
-import { only, rendered } from './rendered-manifests.ts'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { only, rendered, repoRoot } from './rendered-manifests.ts'
 
 const deployment = only('Deployment')
 const pod = deployment.spec.template.spec
@@ -61,7 +64,16 @@ describe('database', () => {
     expect(cluster.spec.instances).toBe(2)
     expect(cluster.spec.affinity.enablePodAntiAffinity).toBe(true)
     expect(cluster.spec.monitoring?.enablePodMonitor).toBeUndefined()
-    expect(only('PodMonitor', 'view-counter-db').spec.selector.matchLabels['cnpg.io/cluster']).toBe(cluster.metadata.name)
+    const monitors = rendered.filter((object) => object.kind === 'PodMonitor' && object.spec.selector.matchLabels['cnpg.io/cluster'])
+    expect(monitors.map((monitor) => monitor.spec.selector.matchLabels['cnpg.io/cluster'])).toEqual([cluster.metadata.name])
+  })
+
+  // CNPG before 1.27.3 / 1.28.1 / 1.29.0 deletes a PodMonitor named like its Cluster
+  // (cloudnative-pg issue 6109, fixed by PR 9340), so ours would flap.
+  test('no PodMonitor shares a Cluster\'s name', () => {
+    const clusters = rendered.filter((object) => object.kind === 'Cluster').map((object) => `${object.metadata.namespace}/${object.metadata.name}`)
+    const monitors = rendered.filter((object) => object.kind === 'PodMonitor').map((object) => `${object.metadata.namespace}/${object.metadata.name}`)
+    expect(monitors.filter((name) => clusters.includes(name))).toEqual([])
   })
 
   test("the app's metrics port is scraped by its own PodMonitor and let through by the NetworkPolicy", () => {
@@ -71,9 +83,17 @@ describe('database', () => {
     const monitor = only('PodMonitor', 'view-counter')
     expect(monitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' })
     expect(monitor.spec.selector.matchLabels).toEqual(only('Deployment').spec.selector.matchLabels)
-    const scrape = only('NetworkPolicy', 'view-counter').spec.ingress.find((rule: any) => rule.ports.some((p: any) => p.port === port.containerPort))
+    const scrape = only('NetworkPolicy', 'prometheus-scrape').spec.ingress[0]
+    expect(scrape.ports.map((p: any) => p.port)).toContain(port.containerPort)
     expect(scrape.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring')
     expect(only('Service').spec.ports.map((p: any) => p.port)).not.toContain(port.containerPort)
+  })
+
+  test('`kubectl cnpg status` can reach the instances on 8000 from an address block the owner sets', () => {
+    const ingress = only('NetworkPolicy', 'view-counter-db').spec.ingress
+    const fromNodes = ingress.find((rule: any) => rule.from.some((peer: any) => peer.ipBlock))
+    expect(fromNodes.from[0].ipBlock.cidr).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
+    expect(fromNodes.ports).toEqual([{ port: 8000, protocol: 'TCP' }])
   })
 
   test('backup credentials come from the ExternalSecret the ObjectStore names', () => {
@@ -113,5 +133,78 @@ describe('ClusterImagePolicy', () => {
       expect({ image, policies: found.length }).toEqual({ image, policies: 1 })
       expect(found[0]!.spec.authorities).toEqual([{ static: { action: 'pass' } }])
     }
+  })
+})
+
+describe('Prometheus selection', () => {
+  const folder = parse(readFileSync(join(repoRoot, 'manifests/prometheus/kustomization.yaml'), 'utf8'))
+  const selection: Record<string, string> = folder.labels[0].pairs
+
+  test('every PodMonitor carries the labels set once, in manifests/prometheus/kustomization.yaml', () => {
+    expect(selection.release).toBe('kube-prometheus-stack')
+    const monitors = rendered.filter((object) => object.kind === 'PodMonitor')
+    expect(monitors.length).toBe(2)
+    for (const monitor of monitors) expect(monitor.metadata.labels).toMatchObject(selection)
+    const files = readFileSync(join(repoRoot, 'manifests/prometheus/podmonitor.yaml'), 'utf8')
+    expect(files).not.toContain('release:')
+  })
+
+  test('Prometheus\'s namespace is named in one NetworkPolicy only', () => {
+    const naming = rendered.filter((object) => object.kind === 'NetworkPolicy' && JSON.stringify(object).includes('"monitoring"'))
+    expect(naming.map((object) => object.metadata.name)).toEqual(['prometheus-scrape'])
+  })
+})
+
+// policy-controller rewrites a tag-only image to tag@digest in every new pod of a namespace
+// labelled policy.sigstore.dev/include (pkg/webhook/validator.go resolvePodSpec); CNPG then finds
+// the instance's image differs from the one it expects and recreates the pod, for ever
+// (internal/controller/cluster_upgrade.go checkPodImageIsOutdated, and checkPodSpecIsOutdated for
+// the operator-image init container; cloudnative-pg issue 10872).
+describe('CNPG under policy-controller', () => {
+  const verified = new Set(
+    rendered
+      .filter((object) => object.kind === 'Namespace' && object.metadata.labels?.['policy.sigstore.dev/include'] === 'true')
+      .map((object) => object.metadata.name),
+  )
+  const clusters = rendered.filter((object) => object.kind === 'Cluster')
+
+  test('every Cluster in a verified namespace pins its image by a real-looking digest', () => {
+    for (const cluster of clusters.filter((object) => verified.has(object.metadata.namespace!))) {
+      const image: string = cluster.spec.imageName ?? '(operator default, tag only)'
+      expect({ cluster: cluster.metadata.name, image }).toEqual({ cluster: cluster.metadata.name, image: expect.stringMatching(/@sha256:[0-9a-f]{64}$/) })
+      // An owner-must-replace placeholder (all zeros, one repeated digit) would never pull.
+      expect(new Set(image.split('@sha256:')[1]).size).toBeGreaterThan(4)
+    }
+  })
+
+  test('every Cluster in a verified namespace leaves the operator-set images out of the rollout check', () => {
+    for (const cluster of clusters.filter((object) => verified.has(object.metadata.namespace!))) {
+      expect(cluster.metadata.annotations?.['cnpg.io/reconcilePodSpec']).toBe('disabled')
+    }
+  })
+
+  test('the database does run in a verified namespace (so the two tests above are not vacuous)', () => {
+    expect(clusters.length).toBe(1)
+    expect(verified.has(clusters[0]!.metadata.namespace!)).toBe(true)
+  })
+})
+
+// The reference Deployment and Service select app: view-counter; spec.selector is immutable, so a
+// different one makes the apply fail and the Flux Kustomization stall.
+describe('drop-in for the reference', () => {
+  const reference = {
+    Deployment: { namespace: 'view-counter', name: 'view-counter', selector: { app: 'view-counter' } },
+    Service: { namespace: 'view-counter', name: 'viewcounter-server', selector: { app: 'view-counter' } },
+  }
+
+  test("the Deployment keeps the reference's name, namespace and selector", () => {
+    const deployment = only('Deployment')
+    expect({ namespace: deployment.metadata.namespace, name: deployment.metadata.name, selector: deployment.spec.selector.matchLabels }).toEqual(reference.Deployment)
+    expect(deployment.spec.template.metadata.labels).toMatchObject(reference.Deployment.selector)
+  })
+
+  test("the Service keeps the reference's name, namespace and selector", () => {
+    const service = only('Service')
+    expect({ namespace: service.metadata.namespace, name: service.metadata.name, selector: service.spec.selector }).toEqual(reference.Service)
   })
 })
