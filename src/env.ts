@@ -91,6 +91,9 @@ const schema = z
 
 export type Env = z.infer<typeof schema>
 
+/** Every variable the app reads: the keys of the z.object inside the superRefine and transform above. */
+export const envNames = Object.keys(schema.innerType().innerType().shape)
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // An empty variable means "not set", as it does in a ConfigMap with a blank value.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''))

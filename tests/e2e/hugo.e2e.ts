@@ -11,7 +11,7 @@ import { freePort, startApi, startSilentApi } from './api-server.ts'
 import { launchBrowser, visit, type VisitOptions } from './browser.ts'
 import { createChecklist } from './checklist.ts'
 import { checkReadersMode } from './hugo-readers.ts'
-import { buildExampleSite } from './hugo-build.ts'
+import { buildExampleSite, buildModuleSite } from './hugo-build.ts'
 import { createScratchDatabase } from './scratch-database.ts'
 import { serveSite } from './static-site.ts'
 
@@ -71,6 +71,13 @@ try {
   const previews = await build('previews', { HUGO_PARAMS_VIEWCOUNTERCOUNTPREVIEWS: 'true' }, ['--environment', 'development'])
   const ugly = await build('ugly', { HUGO_UGLYURLS: 'true' })
   console.log('e2e: example site built four ways')
+  const moduleSite = await buildModuleSite({
+    destination: join(workDir, 'module'),
+    cacheDir,
+    env: { HUGO_PARAMS_VIEWCOUNTERHOST: apiUrl },
+  })
+  assert.equal(moduleSite.code, 0, `hugo build of the module site failed:\n${moduleSite.output}`)
+  console.log('e2e: a site importing the component as a Hugo Module built')
 
   const productionPort = serve(production.destination)
   const origins = {
@@ -80,6 +87,7 @@ try {
     development: `http://blog.test:${serve(development.destination)}`,
     previews: `http://localhost:${serve(previews.destination)}`,
     ugly: `http://blog.test:${serve(ugly.destination)}`,
+    module: `http://blog.test:${serve(join(workDir, 'module'))}`,
   }
   const { foreign: _notAllowed, ...allowed } = origins
   const api = await startApi({ databaseUrl: database.url, port: apiPort, corsOrigins: Object.values(allowed) })
@@ -216,6 +224,14 @@ try {
     assert.deepEqual(home.counts, { ...expectedList, 'posts/hello-world/': '3 views' })
     const greek = await open(`${site}/el/posts/hello-world/`, { javaScript: false })
     assert.equal(greek.counts['el/posts/hello-world/'], '1.234 προβολές')
+  })
+
+  await check('a site importing the component as a Hugo Module counts and shows "1 view"', async () => {
+    const seen = await open(`${origins.module}/posts/hello/`)
+    assert.equal(seen.counts['posts/hello/'], '1 view')
+    assert.deepEqual(seen.apiRequests, ['POST /views/posts/hello/'])
+    assertQuiet(seen)
+    assert.equal(await storedCount('posts/hello/'), 1)
   })
 
   await checkReadersMode({

@@ -1,0 +1,58 @@
+// The Hugo component imported as a Hugo Module (issue 12), built by Debian's hugo against the real app;
+// the theme-component way is the example site, proven in tests/e2e/hugo.e2e.ts.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { views } from '../../src/db/schema.ts'
+import { buildModuleSite } from '../e2e/hugo-build.ts'
+import { appOn } from '../support/app.ts'
+import { useMigratedDatabase } from '../support/database.ts'
+
+const database = useMigratedDatabase()
+let server: ReturnType<typeof Bun.serve>
+let workDir: string
+
+beforeAll(async () => {
+  await database.handle.db.insert(views).values([
+    { slug: 'posts/hello/', count: 1234 },
+    { slug: 'el/posts/hello/', count: 1234 },
+  ])
+  server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: appOn(database.handle).fetch })
+  workDir = await mkdtemp(join(tmpdir(), 'vc-hugo-module-'))
+})
+afterAll(async () => {
+  await server?.stop(true)
+  await rm(workDir, { recursive: true, force: true })
+})
+
+async function build(name: string, env: Record<string, string> = {}) {
+  const built = await buildModuleSite({
+    destination: join(workDir, name),
+    cacheDir: join(workDir, 'cache'),
+    env: { HUGO_PARAMS_VIEWCOUNTERHOST: `http://127.0.0.1:${server.port}`, ...env },
+  })
+  expect(built.output).not.toContain('ERROR')
+  expect(built.code).toBe(0)
+  return built
+}
+
+describe('the component as a Hugo Module', () => {
+  test('a site importing it renders the counter, its script in the page language, and the page list', async () => {
+    const site = await build('plain')
+    const post = await site.read('posts/hello/index.html')
+    expect(post).toContain('<span data-view-slug="posts/hello/" style="display:inline-block;min-width:8ch"></span>')
+    expect(post).toMatch(/<script data-host="http:\/\/127\.0\.0\.1:\d+" data-lang="en" [^>]*data-count-slug="posts\/hello\/">/)
+    const greek = await site.read('el/posts/hello/index.html')
+    expect(greek).toContain('data-count-slug="el/posts/hello/"')
+    expect(greek).toContain('προβολές')
+    expect(JSON.parse(await site.read('view-counter/pages.json'))).toEqual(['/posts/hello/', '/el/posts/hello/'])
+  })
+
+  test('build-time counts come from the service, written for each language', async () => {
+    const site = await build('counted', { HUGO_PARAMS_VIEWCOUNTERBUILDCOUNTS: 'true' })
+    expect(await site.read('posts/hello/index.html')).toContain('min-width:8ch">1,234 views</span>')
+    expect(await site.read('posts/index.html')).toContain('min-width:8ch">1,234 views</span>')
+    expect(await site.read('el/posts/hello/index.html')).toContain('min-width:8ch">1.234 προβολές</span>')
+  })
+})
