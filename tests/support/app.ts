@@ -31,7 +31,7 @@ export function appOn(
   const reads = readCache(readCacheMs)
   return createApp({
     database,
-    readiness: { isReady, stop: async () => {} },
+    readiness: { isReady, state: () => (isReady() ? 'ready' : 'migrating'), stop: async () => {} },
     counting: counting(database.db, { onCommit: reads.invalidate, ...countingOptions }),
     log: quietLog,
     metrics: createMetrics(),
