@@ -1,8 +1,11 @@
-import { DatabaseBusyError } from './errors.ts'
+import { DatabaseBusyError, isCancelled } from './errors.ts'
+
+const abandoned = new Error('a caller of the batch went away')
 
 interface Waiting<T, R> {
   item: T
   deadline: number
+  signal?: AbortSignal
   resolve(result: R): void
   reject(error: unknown): void
   /** Stops the queue's own timer and abort listener once the item is handed to a batch. */
@@ -38,23 +41,41 @@ export function batcher<T, R>(
   async function runBatch(batch: Waiting<T, R>[]) {
     running++
     for (const waiting of batch) waiting.detach()
-    const notAfter = Math.min(...batch.map((waiting) => waiting.deadline))
+    let members = batch
+    // A caller leaving cancels the statement; if it was cancelled in time, the rest run again without it.
+    while (members.length > 0) {
+      const outcome = await attempt(members)
+      const left = members.filter((waiting) => waiting.signal?.aborted)
+      if (outcome !== 'abandoned' || left.length === 0) break
+      for (const waiting of left) waiting.reject(waiting.signal!.reason)
+      members = members.filter((waiting) => !left.includes(waiting))
+    }
+    running--
+    startNext()
+  }
+
+  async function attempt(members: Waiting<T, R>[]): Promise<'settled' | 'abandoned'> {
+    const notAfter = Math.min(...members.map((waiting) => waiting.deadline))
     const statement = new AbortController()
+    const abandon = () => statement.abort(abandoned)
+    for (const waiting of members) waiting.signal?.addEventListener('abort', abandon, { once: true })
     const cancelAt = setTimeout(() => statement.abort(missedDeadline()), notAfter - Date.now())
     let giveUp: ReturnType<typeof setTimeout> | undefined
     const gaveUp = new Promise<never>((_, reject) => (giveUp = setTimeout(() => reject(missedDeadline()), notAfter + graceMs - Date.now())))
-    const committed = run(batch.map((waiting) => waiting.item), new Date(notAfter), statement.signal)
+    const committed = run(members.map((waiting) => waiting.item), new Date(notAfter), statement.signal)
     try {
       const results = await Promise.race([committed, gaveUp])
-      batch.forEach((waiting, i) => waiting.resolve(results[i]!))
+      members.forEach((waiting, i) => waiting.resolve(results[i]!))
+      return 'settled'
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error)
+      if (statement.signal.reason === abandoned && isCancelled(error)) return 'abandoned'
+      for (const waiting of members) waiting.reject(error)
+      return 'settled'
     } finally {
       committed.catch(() => {})
       clearTimeout(cancelAt)
       clearTimeout(giveUp)
-      running--
-      startNext()
+      for (const waiting of members) waiting.signal?.removeEventListener('abort', abandon)
     }
   }
 
@@ -79,6 +100,7 @@ export function batcher<T, R>(
         const waiting: Waiting<T, R> = {
           item,
           deadline,
+          signal,
           resolve,
           reject,
           detach() {

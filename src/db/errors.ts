@@ -33,6 +33,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false
 }
 
+/** The statement was cancelled before it committed (query_canceled), so it changed nothing. */
+export const isCancelled = (error: unknown) => [...chain(error)].some((e) => codeOf(e) === '57014')
+
 /** Whether a statement was involved: then its message and stack are not fit for a log. */
 export const comesFromDatabase = (error: unknown) => [...chain(error)].some((e) => e.name === 'DrizzleQueryError' || e.name === 'PostgresError')
 
