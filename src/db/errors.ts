@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors'
+
 // Errors that mean "the database cannot serve this right now" (a 503), as opposed to a bug (a 500).
 // 57014 is a cancelled statement: statement_timeout, a view's deadline, or a connection not found in time.
 const unavailableCodes = new Set([
@@ -37,7 +39,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export const isCancelled = (error: unknown) => [...chain(error)].some((e) => codeOf(e) === '57014')
 
 /** Whether a statement was involved: then its message and stack are not fit for a log. */
-export const comesFromDatabase = (error: unknown) => [...chain(error)].some((e) => e.name === 'DrizzleQueryError' || e.name === 'PostgresError')
+export const comesFromDatabase = (error: unknown) => [...chain(error)].some((e) => e instanceof DrizzleQueryError || e.constructor.name === 'PostgresError')
+
+// Drizzle's error keeps Error's `name`, so the class is told by the constructor.
+const classOf = (error: Error) => error.constructor.name
 
 /**
  * What a log may say about a database error: its class, code and cause. Never its message:
@@ -50,6 +55,6 @@ export function describeDatabaseError(error: unknown): { error: string; code?: s
   if (errors.length === 0) return { error: typeof error }
   const code = errors.map(codeOf).find((c) => c !== undefined)
   const innermost = errors.at(-1)!
-  const quotesNothing = innermost.name !== 'DrizzleQueryError' && !codeOf(innermost)?.startsWith('22')
-  return { error: errors[0]!.name, code, cause: quotesNothing ? `${innermost.name}: ${innermost.message}` : innermost.name }
+  const quotesNothing = !(innermost instanceof DrizzleQueryError) && !codeOf(innermost)?.startsWith('22')
+  return { error: classOf(errors[0]!), code, cause: quotesNothing ? `${classOf(innermost)}: ${innermost.message}` : classOf(innermost) }
 }
