@@ -73,8 +73,5 @@ export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueue
       }),
     { maxQueued },
   )
-  return {
-    record: (view: PendingView, submission: Submission) => queue.submit(view, submission),
-    queued: queue.queued,
-  }
+  return { record: (view: PendingView, submission: Submission) => queue.submit(view, submission) }
 }

@@ -28,7 +28,8 @@ export interface Submission {
  * Nothing waits without bound: at most `maxQueued` items wait (the rest are refused at once), an
  * item leaves the queue when its deadline passes or its caller goes away, and a batch is given
  * until its earliest deadline (`notAfter`, with `signal` aborting then) plus `graceMs` for the
- * answer to arrive; after that its callers are refused, whatever became of the statement.
+ * answer to arrive; after that its callers are refused, whatever became of the statement. A caller
+ * leaving aborts `signal` too; if the statement is cancelled in time, the rest run again without it.
  */
 export function batcher<T, R>(
   run: (items: T[], notAfter: Date, signal: AbortSignal) => Promise<R[]>,
@@ -113,7 +114,5 @@ export function batcher<T, R>(
         startNext()
       })
     },
-    /** Items waiting for a batch, for tests and metrics. */
-    queued: () => queue.length,
   }
 }
