@@ -21,10 +21,11 @@ function pool(limits: { poolMax?: number; statementTimeoutMs?: number; acquireTi
   opened.push(handle)
   return handle
 }
+// Closing a pool waits up to 5 s for what is still in flight on one a test stalled or cut off.
 afterAll(async () => {
   await Promise.all(opened.map((handle) => handle.close()))
   opened = []
-})
+}, 15_000)
 beforeEach(async () => {
   if (backend === 'postgres') await database.handle.db.execute(sql`delete from views; delete from daily_views; delete from recent_visits`)
 })
