@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Counting, Outcome } from './counting.ts'
 import type { DatabaseHandle } from './db/client.ts'
-import { isDatabaseUnavailable } from './db/errors.ts'
+import { comesFromDatabase, describeDatabaseError, isDatabaseUnavailable } from './db/errors.ts'
 import type { Readiness } from './db/readiness.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
@@ -85,7 +85,8 @@ export function createApp(deps: Deps) {
     }
     await next()
   })
-  // Fail fast while the database is missing or unmigrated instead of queueing requests behind it.
+  // Fail fast while the database is missing, unmigrated or known to be unhealthy, instead of
+  // queueing requests behind it.
   for (const path of databasePaths) {
     app.use(path, async function requireDatabase(_c, next) {
       if (!readiness.isReady()) throw new HTTPException(503, { message: 'database unavailable' })
@@ -104,13 +105,16 @@ export function createApp(deps: Deps) {
     if (error instanceof HTTPException) {
       return c.json({ error: error.message }, error.status as ContentfulStatusCode, error.res ? Object.fromEntries(error.res.headers) : undefined)
     }
+    // The client went away before its view was committed: nobody reads this answer, and nothing was counted.
+    if (c.req.raw.signal.aborted) return c.json({ error: 'request abandoned' }, 503)
     if (isDatabaseUnavailable(error)) {
       metrics.countDatabaseError('unavailable')
-      log.warn('database unavailable', { error: String(error) })
+      log.warn('database unavailable', describeDatabaseError(error))
       return c.json({ error: 'database unavailable' }, 503)
     }
     metrics.countDatabaseError('other')
-    log.error('unhandled error', { error: String(error), stack: error.stack })
+    // A database error's message and stack name the statement and its parameters: class, code and cause only.
+    log.error('unhandled error', { ...describeDatabaseError(error), stack: comesFromDatabase(error) ? undefined : error.stack })
     return c.json({ error: 'internal error' }, 500)
   })
   return app

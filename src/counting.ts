@@ -4,7 +4,7 @@ import type { Database } from './db/client.ts'
 import { readCount } from './db/counts.ts'
 import type { PageAllowlist } from './pages.ts'
 import { rateLimiter } from './rate-limit.ts'
-import { viewRecorder } from './recorder.ts'
+import { viewRecorder, type PendingView } from './recorder.ts'
 import { decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
 import { addressMatcher, clientAddress, isAutomated, visitorKeys, type ClientIpHeader } from './visitors.ts'
 
@@ -19,6 +19,10 @@ export interface CountingOptions {
   pages?: PageAllowlist
   /** Called after a view commits, e.g. to invalidate cached reads. */
   onCommit?: () => void
+  /** A view not committed this many ms after it arrived is not counted, and answered 503. */
+  viewDeadlineMs?: number
+  /** Views waiting for the database beyond this many are answered 503 at once. */
+  viewQueueMax?: number
   /** The time zone whose calendar days the daily history uses. */
   timeZone?: string
   clock?: () => Date
@@ -45,7 +49,10 @@ export function counting(db: Database, options: CountingOptions) {
   const ignored = addressMatcher(options.ignoreAddresses)
   const keys = visitorKeys(options.visitorHashSecret)
 
-  const recorder = viewRecorder(db, { windowMs: readers ? windowMs : 0, dayOf, onCommit: options.onCommit })
+  const recorder = viewRecorder(db, { windowMs: readers ? windowMs : 0, dayOf, onCommit: options.onCommit, maxQueued: options.viewQueueMax })
+  const viewDeadlineMs = options.viewDeadlineMs ?? 1500
+  // Wall-clock time, not `clock`: the deadline is the reader's patience, whatever day the tests pretend it is.
+  const record = (c: AppContext, view: PendingView) => recorder.record(view, { deadline: Date.now() + viewDeadlineMs, signal: c.req.raw.signal })
 
   const notCounted = async (slug: string, outcome: Outcome): Promise<ViewResult> => ({ count: await readCount(db, slug), counted: false, outcome })
 
@@ -73,7 +80,7 @@ export function counting(db: Database, options: CountingOptions) {
         c.set('outcome', result.outcome)
         return result
       }
-      if (!readers) return settle({ ...(await recorder.record({ slug, now: clock() })), outcome: 'counted' })
+      if (!readers) return settle({ ...(await record(c, { slug, now: clock() })), outcome: 'counted' })
       if (options.pages && !options.pages.allows(slug)) refuse('unknown-page', 404, 'unknown page')
       const now = clock()
       const address = clientAddress(c, options.clientIpHeader)
@@ -85,7 +92,7 @@ export function counting(db: Database, options: CountingOptions) {
       const userAgent = c.req.header('user-agent')
       if (isAutomated(userAgent)) return settle(await notCounted(slug, 'bot'))
       const visitor = windowMs > 0 ? keys.of(now, address, userAgent!, slug) : undefined
-      const result = await recorder.record({ slug, visitor, now })
+      const result = await record(c, { slug, visitor, now })
       return settle({ ...result, outcome: result.counted ? 'counted' : 'repeat' })
     },
   }

@@ -50,6 +50,14 @@ const schema = z
     DB_PASSWORD: z.string().default(''),
     DB_POOL_MAX: positiveInt.max(100).default(10),
     DB_CONNECT_TIMEOUT_MS: positiveInt.default(1000),
+    // Bounds on what may wait for PostgreSQL, so a stalled database costs 503s, not memory and hung requests.
+    DB_STATEMENT_TIMEOUT_MS: positiveInt.default(2000),
+    DB_ACQUIRE_TIMEOUT_MS: positiveInt.default(500),
+    DB_QUEUE_MAX: z.coerce.number().int().min(0).default(100),
+    DB_STALL_MS: positiveInt.default(1000),
+    // Under the Hugo script's 3 s timeout, with room to answer: a view not committed by then is not counted.
+    VIEW_DEADLINE_MS: positiveInt.max(2800).default(1500),
+    VIEW_QUEUE_MAX: positiveInt.default(1000),
     DATA_DIR: z.string().min(1).default('./data'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(9313),

@@ -2,6 +2,8 @@ import { createApp } from './app.ts'
 import { counting } from './counting.ts'
 import { openConfiguredDatabase } from './db/client.ts'
 import { forgetExpiredVisitors } from './db/counts.ts'
+import { describeDatabaseError } from './db/errors.ts'
+import { watchHealth } from './db/health.ts'
 import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
 import { createLogger } from './log.ts'
@@ -13,8 +15,12 @@ import { createMetricsApp } from './routes/metrics.ts'
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
 
-const database = await openConfiguredDatabase(env)
-const readiness = keepMigrating(database, log)
+const database = await openConfiguredDatabase(env, env.DB_POOL_MAX, {
+  statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+  acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+  queueMax: env.DB_QUEUE_MAX,
+})
+const readiness = keepMigrating(database, log, undefined, watchHealth(database, log, { stallMs: env.DB_STALL_MS }))
 const pages = pageAllowlist({
   pattern: env.SLUG_PATTERN,
   pagesUrl: env.SITE_PAGES_URL,
@@ -34,6 +40,8 @@ const counter = counting(database.db, {
   ignoreAddresses: env.IGNORE_ADDRESSES,
   visitorHashSecret: env.VISITOR_HASH_SECRET,
   timeZone: env.TIME_ZONE,
+  viewDeadlineMs: env.VIEW_DEADLINE_MS,
+  viewQueueMax: env.VIEW_QUEUE_MAX,
   pages,
 })
 if (env.COUNT_MODE === 'readers' && env.REPEAT_WINDOW_MINUTES > 0 && !counter.visitorHashShared) {
@@ -70,7 +78,7 @@ log.info('listening', { url: server.url.href, database: database.kind, countMode
 const janitor = setInterval(async () => {
   if (!readiness.isReady()) return
   const removed = await forgetExpiredVisitors(database.db, new Date()).catch((error) => {
-    log.warn('could not forget expired visitors', { error: String(error) })
+    log.warn('could not forget expired visitors', describeDatabaseError(error))
     return 0
   })
   if (removed > 0) log.debug('forgot expired visitors', { removed })

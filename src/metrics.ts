@@ -75,6 +75,11 @@ export function createMetrics() {
     registers,
   })
   const poolOpen = new Gauge({ name: 'viewcounter_database_pool_connections', help: 'Connections this process holds open (sampled at scrape)', registers })
+  const queriesInFlight = new Gauge({
+    name: 'viewcounter_database_queries_in_flight',
+    help: 'Queries sent or waiting for a connection and not yet answered',
+    registers,
+  })
 
   // Counters start at zero for every outcome, so a rate() over a quiet one is 0, not absent.
   for (const outcome of ['counted', 'repeat', 'bot', 'ignored', 'rate-limited', 'unknown-page'] satisfies Outcome[]) views.inc({ outcome }, 0)
@@ -88,11 +93,12 @@ export function createMetrics() {
     countView: (outcome: Outcome) => views.inc({ outcome }),
     countDatabaseError: (kind: 'unavailable' | 'other') => databaseErrors.inc({ kind }),
     // Sampled when scraped rather than tracked per query, to keep the hot path free of it.
-    sampleDatabase(state: { ready: boolean; poolMax?: number; poolOpen?: number; pageListPages?: number }) {
+    sampleDatabase(state: { ready: boolean; poolMax?: number; poolOpen?: number; queriesInFlight?: number; pageListPages?: number }) {
       databaseReady.set(state.ready ? 1 : 0)
       if (state.pageListPages !== undefined) pageList.set(state.pageListPages)
       if (state.poolMax !== undefined) poolMax.set(state.poolMax)
       if (state.poolOpen !== undefined) poolOpen.set(state.poolOpen)
+      if (state.queriesInFlight !== undefined) queriesInFlight.set(state.queriesInFlight)
     },
   }
 }

@@ -1,6 +1,8 @@
-import { batcher } from './db/coalesce.ts'
+import { batcher, type Submission } from './db/coalesce.ts'
 import type { Database } from './db/client.ts'
 import { addReaderViews, addViews, type VisitorKey } from './db/counts.ts'
+import { DatabaseBusyError } from './db/errors.ts'
+import { cancelledBy } from './db/pool-gate.ts'
 
 export interface PendingView {
   slug: string
@@ -29,24 +31,47 @@ function numberViews(views: PendingView[], counts: (view: PendingView) => boolea
   })
 }
 
-/** Records views through one batching queue: a statement and a commit per batch, not per view. */
-export function viewRecorder(db: Database, { windowMs, dayOf, onCommit }: { windowMs: number; dayOf: (date: Date) => string; onCommit?: () => void }) {
-  const queue = batcher<PendingView, Recorded>(async (views) => {
-    const now = views.at(-1)!.now
-    const day = dayOf(now)
-    if (windowMs === 0 || views.some((view) => !view.visitor)) {
-      const additions = Map.groupBy(views, (view) => view.slug)
-      const totals = await addViews(db, [...additions].map(([slug, group]) => ({ slug, n: group.length })), day)
-      onCommit?.()
-      return numberViews(views, () => true, totals)
-    }
-    // One reader twice in a batch is one candidate; the second view is a repeat whatever the first was.
-    const firsts = new Map<string, PendingView>()
-    for (const view of views) if (!firsts.has(view.visitor!.current)) firsts.set(view.visitor!.current, view)
-    const { fresh, totals } = await addReaderViews(db, [...firsts.values()].map(({ slug, visitor }) => ({ slug, visitor: visitor! })), { now, day, windowMs })
-    if (fresh.size > 0) onCommit?.()
-    const counts = (view: PendingView) => fresh.has(view.visitor!.current) && firsts.get(view.visitor!.current) === view
-    return numberViews(views, counts, totals)
-  })
-  return { record: (view: PendingView) => queue.submit(view) }
+// The statement found its deadline passed before it began, and counted nothing.
+function requireAll(totals: Map<string, number>, views: PendingView[]) {
+  if (views.some((view) => !totals.has(view.slug))) throw new DatabaseBusyError('view not committed within its deadline', 'VIEW_DEADLINE')
+}
+
+export interface RecorderOptions {
+  windowMs: number
+  dayOf: (date: Date) => string
+  onCommit?: () => void
+  /** Views waiting for a batch beyond this many are refused at once. */
+  maxQueued?: number
+}
+
+/**
+ * Records views through one batching queue: a statement and a commit per batch, not per view. A
+ * view is committed before its deadline or not at all, and not once its request is aborted.
+ */
+export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueued }: RecorderOptions) {
+  const queue = batcher<PendingView, Recorded>(
+    (views, notAfter, signal) =>
+      cancelledBy(signal, async () => {
+        const now = views.at(-1)!.now
+        const day = dayOf(now)
+        if (windowMs === 0 || views.some((view) => !view.visitor)) {
+          const additions = Map.groupBy(views, (view) => view.slug)
+          const totals = await addViews(db, [...additions].map(([slug, group]) => ({ slug, n: group.length })), day, notAfter)
+          requireAll(totals, views)
+          onCommit?.()
+          return numberViews(views, () => true, totals)
+        }
+        // One reader twice in a batch is one candidate; the second view is a repeat whatever the first was.
+        const firsts = new Map<string, PendingView>()
+        for (const view of views) if (!firsts.has(view.visitor!.current)) firsts.set(view.visitor!.current, view)
+        const candidates = [...firsts.values()].map(({ slug, visitor }) => ({ slug, visitor: visitor! }))
+        const { fresh, totals } = await addReaderViews(db, candidates, { now, day, windowMs, notAfter })
+        requireAll(totals, views)
+        if (fresh.size > 0) onCommit?.()
+        const counts = (view: PendingView) => fresh.has(view.visitor!.current) && firsts.get(view.visitor!.current) === view
+        return numberViews(views, counts, totals)
+      }),
+    { maxQueued },
+  )
+  return { record: (view: PendingView, submission: Submission) => queue.submit(view, submission) }
 }

@@ -4,6 +4,7 @@ import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
+import { gatedClient, type GateLimits, type QueryLedger } from './pool-gate.ts'
 import * as schema from './schema.ts'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -14,7 +15,10 @@ export interface DatabaseHandle {
   poolMax?: number
   /** Connections this process holds open on the server. */
   openConnections?(): Promise<number>
+  /** In-process facts about unanswered queries, to judge the database's health without asking it. */
+  queries?: QueryLedger
   migrate(): Promise<void>
+  /** One cheap query on the counts table; run after migrating. */
   ping(): Promise<void>
   close(): Promise<void>
 }
@@ -24,24 +28,34 @@ export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.me
 // Any fixed number works; it only has to be the same for every replica of this service.
 const MIGRATION_LOCK = 0x76696577
 
-export interface PostgresOptions {
+export interface PostgresOptions extends Partial<Omit<GateLimits, 'poolMax'>> {
   url: string
   poolMax: number
   connectTimeoutMs: number
+  /** The server cancels any statement of the pool running longer; 0, the default, for none. Migrations run without it. */
+  statementTimeoutMs?: number
 }
 
-export function openPostgres({ url, poolMax, connectTimeoutMs }: PostgresOptions): DatabaseHandle {
+export function openPostgres({ url, poolMax, connectTimeoutMs, statementTimeoutMs = 0, queueMax = 1000, acquireTimeoutMs = 10_000 }: PostgresOptions): DatabaseHandle {
   // A name unique to this process, so pg_stat_activity can tell its connections from other replicas'.
   const applicationName = `view-counter/${process.pid}/${Math.random().toString(36).slice(2, 8)}`
   // fetch_types off: no query here uses a custom array type, and it saves a round trip per new connection.
   const common = { connect_timeout: connectTimeoutMs / 1000, onnotice: () => {}, fetch_types: false, connection: { application_name: applicationName } }
   // postgres.js connects lazily, so opening never fails or waits: the service can start before its database.
-  const client = postgres(url, { ...common, max: poolMax, idle_timeout: 60, max_lifetime: 30 * 60 })
-  const db = drizzle(preparedByDefault(client), { schema })
+  const client = postgres(url, {
+    ...common,
+    connection: { ...common.connection, statement_timeout: statementTimeoutMs },
+    max: poolMax,
+    idle_timeout: 60,
+    max_lifetime: 30 * 60,
+  })
+  const gated = gatedClient(client, { poolMax, queueMax, acquireTimeoutMs })
+  const db = drizzle(gated.client, { schema })
   return {
     kind: 'postgres',
     db,
     poolMax,
+    queries: gated.ledger,
     async openConnections() {
       const [row] = await client`select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`
       return row!.n as number
@@ -58,13 +72,16 @@ export function openPostgres({ url, poolMax, connectTimeoutMs }: PostgresOptions
         await lockHolder.end({ timeout: 1 })
       }
     },
-    async ping() {
-      await db.execute(sql`select 1`)
-    },
+    ping: () => probeCounts(db),
     async close() {
       await client.end({ timeout: 5 })
     },
   }
+}
+
+// Reads the table every view writes, so a lock held on it fails the probe as it would stall a view.
+async function probeCounts(db: Database) {
+  await db.execute(sql`select 1 from views limit 1`)
 }
 
 const latestMigration: Promise<number> = Bun.file(`${migrationsFolder}/meta/_journal.json`)
@@ -81,19 +98,6 @@ async function latestMigrationApplied(db: Database): Promise<boolean> {
   return rows[0]?.latest === String(await latestMigration)
 }
 
-// Drizzle sends unnamed statements unless a query is given a name, and postgres.js then asks the
-// server to describe each one before running it: two round trips per query. Named statements are
-// described once per connection and then cost one round trip.
-function preparedByDefault(client: postgres.Sql): postgres.Sql {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'unsafe') return Reflect.get(target, property, receiver)
-      return (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
-        target.unsafe(query, params, { ...options, prepare: true })
-    },
-  })
-}
-
 // PGlite is imported only here, so a service given a real PostgreSQL never loads the WASM build.
 export async function openEmbedded(dataDir: string | undefined): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite')
@@ -105,19 +109,21 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Databas
     kind: 'embedded',
     db,
     migrate: () => migratePglite(db, { migrationsFolder }),
-    async ping() {
-      await db.execute(sql`select 1`)
-    },
+    ping: () => probeCounts(db),
     close: () => client.close(),
   }
 }
+
+/** The bounds the service puts on waiting for PostgreSQL; the commands run without them. */
+export type ServiceLimits = Pick<PostgresOptions, 'statementTimeoutMs' | 'acquireTimeoutMs' | 'queueMax'>
 
 /** The database the settings name: PostgreSQL when one is configured, else the embedded one. */
 export async function openConfiguredDatabase(
   env: { DATABASE_URL?: string; DB_POOL_MAX: number; DB_CONNECT_TIMEOUT_MS: number; DATA_DIR: string },
   poolMax = env.DB_POOL_MAX,
+  limits: ServiceLimits = {},
 ): Promise<DatabaseHandle> {
   return env.DATABASE_URL
-    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS })
+    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, ...limits })
     : openEmbedded(env.DATA_DIR)
 }

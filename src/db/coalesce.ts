@@ -1,7 +1,22 @@
+import { DatabaseBusyError, isCancelled } from './errors.ts'
+
+const abandoned = new Error('a caller of the batch went away')
+
 interface Waiting<T, R> {
   item: T
+  deadline: number
+  signal?: AbortSignal
   resolve(result: R): void
   reject(error: unknown): void
+  /** Stops the queue's own timer and abort listener once the item is handed to a batch. */
+  detach(): void
+}
+
+export interface Submission {
+  /** Epoch ms after which the caller no longer wants the item committed. */
+  deadline: number
+  /** The caller's request: once it is aborted, the item is not committed. */
+  signal?: AbortSignal
 }
 
 /**
@@ -9,21 +24,59 @@ interface Waiting<T, R> {
  * they run goes into the next one. A lone request runs at once (no added latency); under load,
  * N requests cost one statement and one commit instead of N. Each caller is answered only when
  * the batch holding its item has finished, that is, after its commit.
+ *
+ * Nothing waits without bound: at most `maxQueued` items wait (the rest are refused at once), an
+ * item leaves the queue when its deadline passes or its caller goes away, and a batch is given
+ * until its earliest deadline (`notAfter`, with `signal` aborting then) plus `graceMs` for the
+ * answer to arrive; after that its callers are refused, whatever became of the statement. A caller
+ * leaving aborts `signal` too; if the statement is cancelled in time, the rest run again without it.
  */
-export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, { concurrency = 2, maxBatch = 500 } = {}) {
+export function batcher<T, R>(
+  run: (items: T[], notAfter: Date, signal: AbortSignal) => Promise<R[]>,
+  { concurrency = 2, maxBatch = 500, maxQueued = 1000, graceMs = 250 } = {},
+) {
   const queue: Waiting<T, R>[] = []
   let running = 0
+  const missedDeadline = () => new DatabaseBusyError('view not committed within its deadline', 'VIEW_DEADLINE')
 
   async function runBatch(batch: Waiting<T, R>[]) {
     running++
+    for (const waiting of batch) waiting.detach()
+    let members = batch
+    // A caller leaving cancels the statement; if it was cancelled in time, the rest run again without it.
+    while (members.length > 0) {
+      const outcome = await attempt(members)
+      const left = members.filter((waiting) => waiting.signal?.aborted)
+      if (outcome !== 'abandoned' || left.length === 0) break
+      for (const waiting of left) waiting.reject(waiting.signal!.reason)
+      members = members.filter((waiting) => !left.includes(waiting))
+    }
+    running--
+    startNext()
+  }
+
+  async function attempt(members: Waiting<T, R>[]): Promise<'settled' | 'abandoned'> {
+    const notAfter = Math.min(...members.map((waiting) => waiting.deadline))
+    const statement = new AbortController()
+    const abandon = () => statement.abort(abandoned)
+    for (const waiting of members) waiting.signal?.addEventListener('abort', abandon, { once: true })
+    const cancelAt = setTimeout(() => statement.abort(missedDeadline()), notAfter - Date.now())
+    let giveUp: ReturnType<typeof setTimeout> | undefined
+    const gaveUp = new Promise<never>((_, reject) => (giveUp = setTimeout(() => reject(missedDeadline()), notAfter + graceMs - Date.now())))
+    const committed = run(members.map((waiting) => waiting.item), new Date(notAfter), statement.signal)
     try {
-      const results = await run(batch.map((waiting) => waiting.item))
-      batch.forEach((waiting, i) => waiting.resolve(results[i]!))
+      const results = await Promise.race([committed, gaveUp])
+      members.forEach((waiting, i) => waiting.resolve(results[i]!))
+      return 'settled'
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error)
+      if (statement.signal.reason === abandoned && isCancelled(error)) return 'abandoned'
+      for (const waiting of members) waiting.reject(error)
+      return 'settled'
     } finally {
-      running--
-      startNext()
+      committed.catch(() => {})
+      clearTimeout(cancelAt)
+      clearTimeout(giveUp)
+      for (const waiting of members) waiting.signal?.removeEventListener('abort', abandon)
     }
   }
 
@@ -32,9 +85,32 @@ export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, { concurrency =
   }
 
   return {
-    submit(item: T): Promise<R> {
+    submit(item: T, { deadline, signal }: Submission): Promise<R> {
       return new Promise<R>((resolve, reject) => {
-        queue.push({ item, resolve, reject })
+        if (signal?.aborted) return reject(signal.reason)
+        if (queue.length >= maxQueued) return reject(new DatabaseBusyError('too many views waiting for the database', 'DATABASE_BUSY'))
+        const leave = (error: unknown) => {
+          const at = queue.indexOf(waiting)
+          if (at === -1) return
+          queue.splice(at, 1)
+          waiting.detach()
+          reject(error)
+        }
+        const onAbort = () => leave(signal!.reason)
+        const timer = setTimeout(() => leave(missedDeadline()), deadline - Date.now())
+        const waiting: Waiting<T, R> = {
+          item,
+          deadline,
+          signal,
+          resolve,
+          reject,
+          detach() {
+            clearTimeout(timer)
+            signal?.removeEventListener('abort', onAbort)
+          },
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        queue.push(waiting)
         startNext()
       })
     },

@@ -20,6 +20,13 @@ const rowsOf = <T>(result: unknown) => (Array.isArray(result) ? result : (result
 const SEPARATOR = '\x1f'
 const list = (values: (string | number)[]) => values.join(SEPARATOR)
 
+const FOREVER = new Date('9999-12-31T00:00:00Z')
+
+// A statement can reach the server long after it was sent (a network that black-holed it and
+// recovered): by then its client was answered 503, so it must count nothing. now() is when the
+// statement's transaction began, on the server's clock.
+const startedBefore = (notAfter: Date) => sql`now() < ${notAfter.toISOString()}::timestamptz`
+
 // The two writes every counted view makes, as CTEs `total` (returning slug, count) and `daily`,
 // from a CTE named by `source` with columns (slug, n). Rows are locked in slug order.
 const addToTotalsAndDays = (source: 'batch' | 'counted', day: string) => sql`
@@ -37,11 +44,12 @@ const addToTotalsAndDays = (source: 'batch' | 'counted', day: string) => sql`
  * locked in slug order, so concurrent batches wait for each other but never deadlock.
  * `additions` must name each slug once. Returns each slug's new total.
  */
-export async function addViews(db: Database, additions: { slug: string; n: number }[], day: string): Promise<Map<string, number>> {
+export async function addViews(db: Database, additions: { slug: string; n: number }[], day: string, notAfter = FOREVER): Promise<Map<string, number>> {
   const result = await db.execute(sql`
     with batch as (
       select * from unnest(string_to_array(${list(additions.map((a) => a.slug))}, chr(31)),
                            string_to_array(${list(additions.map((a) => a.n))}, chr(31))::bigint[]) as b(slug, n)
+      where ${startedBefore(notAfter)}
     ), ${addToTotalsAndDays('batch', day)}
     select slug, count from total`)
   return new Map(rowsOf<{ slug: string; count: string | number }>(result).map((row) => [row.slug, Number(row.count)]))
@@ -56,12 +64,13 @@ export interface ReaderView {
  * Counts the visitors not seen on their slug within the window, for many slugs in one statement:
  * remembering them and adding them to the totals commit together, so a retry or a second replica
  * can never count one visit twice or drop one. `views` must name each visitor key once.
- * Returns the keys that counted and every named slug's total.
+ * Returns the keys that counted and every named slug's total; nothing at all when the statement
+ * started at or after `notAfter`.
  */
 export async function addReaderViews(
   db: Database,
   views: ReaderView[],
-  { now, day, windowMs }: { now: Date; day: string; windowMs: number },
+  { now, day, windowMs, notAfter = FOREVER }: { now: Date; day: string; windowMs: number; notAfter?: Date },
 ): Promise<{ fresh: Set<string>; totals: Map<string, number> }> {
   const expires = new Date(now.getTime() + windowMs).toISOString()
   const result = await db.execute(sql`
@@ -69,6 +78,7 @@ export async function addReaderViews(
       select * from unnest(string_to_array(${list(views.map((v) => v.visitor.current))}, chr(31)),
                            string_to_array(${list(views.map((v) => v.visitor.previous))}, chr(31)),
                            string_to_array(${list(views.map((v) => v.slug))}, chr(31))) as c(visitor, previous, slug)
+      where ${startedBefore(notAfter)}
     ), fresh as (
       insert into recent_visits (visitor, expires_at)
       select visitor, ${expires}::timestamptz from candidate c

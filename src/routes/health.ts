@@ -5,9 +5,11 @@ import type { AppEnv } from '../app.ts'
 export const health = new Hono<AppEnv>()
   // Liveness deliberately never touches the database: a database outage must not restart every pod.
   .get('/health', (c) => c.json({ status: 'ok' }))
-  .get('/ready', async (c) => {
-    const { database, readiness } = c.var.deps
-    if (!readiness.isReady()) throw new HTTPException(503, { message: 'database not migrated yet' })
-    await database.ping()
+  // Readiness is answered from what the process already knows, never by a query: a probe that
+  // waited for a stalled pool would leave Kubernetes blind exactly when the database is slow.
+  .get('/ready', (c) => {
+    const state = c.var.deps.readiness.state()
+    if (state === 'migrating') throw new HTTPException(503, { message: 'database not migrated yet' })
+    if (state === 'unavailable') throw new HTTPException(503, { message: 'database unavailable' })
     return c.json({ status: 'ready' })
   })

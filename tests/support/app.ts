@@ -1,7 +1,7 @@
 import { createApp } from '../../src/app.ts'
 import { counting, type CountingOptions } from '../../src/counting.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
-import { createLogger } from '../../src/log.ts'
+import { createLogger, type Logger } from '../../src/log.ts'
 import { createMetrics } from '../../src/metrics.ts'
 import { readCache } from '../../src/read-cache.ts'
 import type { StatsCredentials } from '../../src/stats/access.ts'
@@ -26,14 +26,22 @@ export function appOn(
     isReady = () => true,
     readCacheMs = 1000,
     statsCredentials,
-  }: { corsOrigins?: string[]; countingOptions?: CountingOptions; isReady?: () => boolean; readCacheMs?: number; statsCredentials?: StatsCredentials } = {},
+    log = quietLog,
+  }: {
+    corsOrigins?: string[]
+    countingOptions?: CountingOptions
+    isReady?: () => boolean
+    readCacheMs?: number
+    statsCredentials?: StatsCredentials
+    log?: Logger
+  } = {},
 ) {
   const reads = readCache(readCacheMs)
   return createApp({
     database,
-    readiness: { isReady, stop: async () => {} },
+    readiness: { isReady, state: () => (isReady() ? 'ready' : 'migrating'), stop: async () => {} },
     counting: counting(database.db, { onCommit: reads.invalidate, ...countingOptions }),
-    log: quietLog,
+    log,
     metrics: createMetrics(),
     reads,
     corsOrigins,

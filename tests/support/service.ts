@@ -48,11 +48,17 @@ export async function startService(env: Record<string, string | undefined>, wait
   }
 }
 
-/** A TCP relay to the real database that can be taken down and brought back, to play an outage. */
+/**
+ * A TCP relay to the real database that can be taken down and brought back, to play an outage,
+ * or black-holed: connections stay open but nothing passes either way until `resume()`, which
+ * delivers what was held, as a network partition that heals does.
+ */
 export function databaseRelay(target: { hostname: string; port: number }, port: number) {
   type Pair = { peer?: import('bun').Socket<Pair>; pending: Uint8Array[] }
   let listener: import('bun').TCPSocketListener<Pair> | undefined
   const open = new Set<import('bun').Socket<Pair>>()
+  let held: [import('bun').Socket<Pair>, Uint8Array][] | undefined
+  const send = (to: import('bun').Socket<Pair>, chunk: Uint8Array) => (held ? held.push([to, new Uint8Array(chunk)]) : to.write(chunk))
   return {
     start() {
       listener = Bun.listen<Pair>({
@@ -65,7 +71,7 @@ export function databaseRelay(target: { hostname: string; port: number }, port: 
             const upstream = await Bun.connect<Pair>({
               ...target,
               socket: {
-                data: (_s, chunk) => void client.write(chunk),
+                data: (_s, chunk) => void send(client, chunk),
                 close: () => void client.end(),
                 error: () => void client.end(),
               },
@@ -73,16 +79,24 @@ export function databaseRelay(target: { hostname: string; port: number }, port: 
             upstream.data = { peer: client, pending: [] }
             open.add(upstream)
             client.data.peer = upstream
-            for (const chunk of client.data.pending) upstream.write(chunk)
+            for (const chunk of client.data.pending) send(upstream, chunk)
           },
           data(client, chunk) {
-            if (client.data.peer) client.data.peer.write(chunk)
+            if (client.data.peer) send(client.data.peer, chunk)
             else client.data.pending.push(new Uint8Array(chunk))
           },
           close: (client) => void client.data.peer?.end(),
           error: (client) => void client.data.peer?.end(),
         },
       })
+    },
+    blackHole() {
+      held ??= []
+    },
+    resume() {
+      const release = held ?? []
+      held = undefined
+      for (const [to, chunk] of release) to.write(chunk)
     },
     stop() {
       listener?.stop(true)

@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import postgres from 'postgres'
+import { openPostgres, type DatabaseHandle } from '../src/db/client.ts'
+import { readCount } from '../src/db/counts.ts'
+import { watchHealth } from '../src/db/health.ts'
+import { createLogger } from '../src/log.ts'
+import { visitorKeys } from '../src/visitors.ts'
+import { appOn, everyView, quietLog } from './support/app.ts'
+import { backend, useMigratedDatabase } from './support/database.ts'
+import { databaseRelay, freePort, startService } from './support/service.ts'
+
+// Stalls need a second connection holding a lock, or a relay in front of a server: PostgreSQL only.
+const database = useMigratedDatabase()
+const onServer = describe.skipIf(backend !== 'postgres')
+
+let opened: DatabaseHandle[] = []
+/** The pool the service opens, with the service's bounds, on this file's database. */
+function pool(limits: { poolMax?: number; statementTimeoutMs?: number; acquireTimeoutMs?: number; queueMax?: number } = {}, url = database.url!) {
+  const handle = openPostgres({ url, connectTimeoutMs: 1000, poolMax: 4, statementTimeoutMs: 2000, acquireTimeoutMs: 500, queueMax: 100, ...limits })
+  opened.push(handle)
+  return handle
+}
+// Closing a pool waits up to 5 s for what is still in flight on one a test stalled or cut off.
+afterAll(async () => {
+  await Promise.all(opened.map((handle) => handle.close()))
+  opened = []
+}, 15_000)
+beforeEach(async () => {
+  if (backend === 'postgres') await database.handle.db.execute(sql`delete from views; delete from daily_views; delete from recent_visits`)
+})
+
+/** Another session holding `lock table views`, as a long migration or a careless operator would. */
+async function holdViewsLock() {
+  const session = postgres(database.url!, { max: 1, onnotice: () => {} })
+  const reserved = await session.reserve()
+  await reserved`begin`
+  await reserved`lock table views in access exclusive mode`
+  return async () => {
+    await reserved`commit`
+    reserved.release()
+    await session.end()
+  }
+}
+
+const timed = async (request: Response | Promise<Response>) => {
+  const started = performance.now()
+  const response = await request
+  return { status: response.status, ms: performance.now() - started, body: await response.json() }
+}
+
+describe('a request whose client has gone', () => {
+  test('a POST already aborted counts nothing', async () => {
+    const app = appOn(database.handle)
+    const gone = new AbortController()
+    gone.abort()
+    const response = await app.request(new Request('http://localhost/views/left/', { method: 'POST', signal: gone.signal }))
+    expect(response.status).toBe(503)
+    expect(await readCount(database.handle.db, 'left/')).toBe(0)
+  })
+})
+
+onServer('views held up by a locked table', () => {
+  test('a view not committed within its deadline is answered 503 and never counted, even once the lock goes', async () => {
+    const app = appOn(pool(), { countingOptions: { ...everyView, viewDeadlineMs: 300 } })
+    const release = await holdViewsLock()
+    const answers = await Promise.all(Array.from({ length: 10 }, () => timed(app.request('/views/late/', { method: 'POST' }))))
+    await release()
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(503))
+    expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(1500)
+    await Bun.sleep(300)
+    expect(await readCount(database.handle.db, 'late/')).toBe(0)
+    expect(await (await app.request('/views/late/', { method: 'POST' })).json()).toEqual({ slug: 'late/', count: 1 })
+  })
+
+  test('a view whose client gives up while it waits is not counted; the others in its batch are', async () => {
+    const app = appOn(pool(), { countingOptions: { ...everyView, viewDeadlineMs: 2500 } })
+    const release = await holdViewsLock()
+    const leaving = new AbortController()
+    const gone = app.request(new Request('http://localhost/views/patience/', { method: 'POST', signal: leaving.signal }))
+    const staying = Array.from({ length: 3 }, () => app.request('/views/patience/', { method: 'POST' }))
+    await Bun.sleep(200)
+    leaving.abort()
+    expect((await gone).status).toBe(503)
+    await Bun.sleep(200)
+    await release()
+    expect((await Promise.all(staying)).map((response) => response.status)).toEqual([200, 200, 200])
+    expect(await readCount(database.handle.db, 'patience/')).toBe(3)
+  })
+
+  test('views beyond the queue bound are refused at once', async () => {
+    const app = appOn(pool(), { countingOptions: { ...everyView, viewDeadlineMs: 2000, viewQueueMax: 5 } })
+    const release = await holdViewsLock()
+    try {
+      const answers = Array.from({ length: 30 }, () => timed(app.request('/views/crowd/', { method: 'POST' })))
+      const early = await Promise.race([Promise.all(answers.slice(10)), Bun.sleep(1000).then(() => [])])
+      expect(early.length).toBe(20)
+      expect(early.every((answer) => answer.status === 503 && answer.body.error === 'database unavailable')).toBe(true)
+      await Promise.all(answers)
+    } finally {
+      await release()
+    }
+  })
+
+  test('reads waiting for a connection give up after the acquire timeout, running ones at the statement timeout', async () => {
+    const app = appOn(pool({ poolMax: 1, acquireTimeoutMs: 200, statementTimeoutMs: 600 }), { readCacheMs: 0 })
+    const release = await holdViewsLock()
+    try {
+      const running = timed(app.request('/views/a/'))
+      await Bun.sleep(50)
+      const waiting = await timed(app.request('/views/b/'))
+      expect(waiting.status).toBe(503)
+      expect(waiting.ms).toBeLessThan(550)
+      const ran = await running
+      expect(ran.status).toBe(503)
+      expect(ran.ms).toBeLessThan(1500)
+    } finally {
+      await release()
+    }
+  })
+
+  test('/ready and /metrics answer at once while every connection is stuck', async () => {
+    const handle = pool({ poolMax: 1 })
+    const health = watchHealth(handle, quietLog, { stallMs: 300 })
+    const app = appOn(handle, { isReady: health.isHealthy, readCacheMs: 0 })
+    const release = await holdViewsLock()
+    try {
+      const stuck = app.request('/views/a/')
+      await Bun.sleep(100)
+      for (const path of ['/ready', '/metrics']) {
+        const answer = await Promise.race([Promise.resolve(app.request(path)).then((response) => response.status), Bun.sleep(300).then(() => 'hung')])
+        expect(['200', '503']).toContain(String(answer))
+      }
+      await stuck
+    } finally {
+      health.stop()
+      await release()
+    }
+  })
+
+  test('/ready turns 503 once a query stalls and back to 200 by itself when the lock goes', async () => {
+    const handle = pool()
+    const health = watchHealth(handle, quietLog, { stallMs: 300 })
+    const app = appOn(handle, { isReady: health.isHealthy })
+    const waitFor = async (status: number, withinMs: number) => {
+      const deadline = performance.now() + withinMs
+      while ((await app.request('/ready')).status !== status) {
+        if (performance.now() > deadline) throw new Error(`/ready never answered ${status}`)
+        await Bun.sleep(20)
+      }
+      return performance.now()
+    }
+    const release = await holdViewsLock()
+    const started = performance.now()
+    const stuck = app.request('/views/x/', { method: 'POST' })
+    try {
+      expect((await waitFor(503, 2000)) - started).toBeLessThan(2000)
+      // Unhealthy: the database routes answer at once, without queueing behind the lock.
+      expect((await timed(app.request('/views/x/'))).ms).toBeLessThan(100)
+    } finally {
+      await release()
+    }
+    await stuck
+    await waitFor(200, 3000)
+    health.stop()
+  })
+})
+
+onServer('logs during an outage', () => {
+  test('say the error class, code and cause, never the statement or a visitor key', async () => {
+    const target = new URL(database.url!)
+    const relayPort = await freePort()
+    const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
+    relay.start()
+    const url = new URL(database.url!)
+    url.host = `127.0.0.1:${relayPort}`
+    const handle = pool({}, url.href)
+    const lines: string[] = []
+    const secret = 'a-secret-that-is-long-enough-for-hashing-0'
+    const now = new Date('2026-11-30T12:00:00Z')
+    const app = appOn(handle, {
+      log: createLogger('debug', (line) => void lines.push(line)),
+      countingOptions: { ...everyView, mode: 'readers', trailingSlash: 'add', repeatWindowMinutes: 30, clientIpHeader: 'x-forwarded-for', visitorHashSecret: secret, clock: () => now },
+    })
+    const view = () => app.request('/views/posts/private/', { method: 'POST', headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0', 'X-Forwarded-For': '198.51.100.7' } })
+    try {
+      expect((await view()).status).toBe(200)
+      relay.stop()
+      expect((await view()).status).toBe(503)
+    } finally {
+      relay.stop()
+    }
+    const keys = visitorKeys(secret).of(now, '198.51.100.7', 'Mozilla/5.0 Firefox/140.0', 'posts/private/')
+    const log = lines.join('\n')
+    expect(log).toMatch(/"code":"(CONNECTION_[A-Z]+|ECONNREFUSED|ECONNRESET)"/)
+    for (const secretish of [keys.current, keys.previous, 'insert into', 'params']) expect(log).not.toContain(secretish)
+  })
+})
+
+onServer('the running service when its database is black-holed', () => {
+  test('every POST is answered within 2 s, /ready turns 503, and no view answered with an error is counted once it heals', async () => {
+    const target = new URL(database.url!)
+    const relayPort = await freePort()
+    const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
+    relay.start()
+    const url = new URL(database.url!)
+    url.host = `127.0.0.1:${relayPort}`
+    const service = await startService({ DATABASE_URL: url.href })
+    let acknowledged = 0
+    let slowest = 0
+    let running = true
+    const worker = async () => {
+      while (running) {
+        const started = performance.now()
+        const response = await fetch(`${service.url}/views/hole/`, { method: 'POST', signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+        slowest = Math.max(slowest, performance.now() - started)
+        if (response?.status === 200) acknowledged++
+        else if (response?.status !== 503) throw new Error(`unexpected answer ${response?.status}`)
+      }
+    }
+    try {
+      const workers = Array.from({ length: 8 }, worker)
+      await Bun.sleep(300)
+      relay.blackHole()
+      const holed = performance.now()
+      let readyAfter: number | undefined
+      while (performance.now() - holed < 3000) {
+        if (readyAfter === undefined && (await fetch(`${service.url}/ready`)).status === 503) readyAfter = performance.now() - holed
+        await Bun.sleep(50)
+      }
+      expect((await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(1000) })).status).toBe(200)
+      relay.resume()
+      await Bun.sleep(1500)
+      running = false
+      await Promise.all(workers)
+      expect(readyAfter).toBeLessThan(2000)
+      expect(slowest).toBeLessThan(2000)
+      expect(acknowledged).toBeGreaterThan(0)
+      await Bun.sleep(500)
+      // The one window left: a batch committed just before the black hole, whose answer was held
+      // past its deadline. Each of the 8 clients has at most one view in flight, so at most 8.
+      const stored = await readCount(database.handle.db, 'hole/')
+      expect(stored).toBeGreaterThanOrEqual(acknowledged)
+      expect(stored - acknowledged).toBeLessThanOrEqual(8)
+    } finally {
+      running = false
+      expect(await service.stop()).toBe(0)
+      relay.stop()
+    }
+  }, 30_000)
+})
