@@ -83,5 +83,6 @@ describe.skipIf(backend !== 'postgres')('migrations on a PostgreSQL server', () 
     await database.handle.migrate()
     const applied = rowsOf(await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))
     expect(applied).toEqual([{ n: migrationCount }])
-  })
+    // drizzle-kit takes seconds to start, more on a busy machine.
+  }, 30_000)
 })
