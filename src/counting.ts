@@ -5,7 +5,7 @@ import { readCount } from './db/counts.ts'
 import type { PageAllowlist } from './pages.ts'
 import { rateLimiter } from './rate-limit.ts'
 import { viewRecorder } from './recorder.ts'
-import { decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
+import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
 import { addressMatcher, clientAddress, isAutomated, visitorKeys, type ClientIpHeader } from './visitors.ts'
 
 export interface CountingOptions {
@@ -59,8 +59,7 @@ export function counting(db: Database, options: CountingOptions) {
     slug(raw: string): string {
       const slug = decodeSlug(raw)
       if (!readers) return slug
-      const normalised = normaliseSlug(slug, options.trailingSlash)
-      return normalised === '' ? decodeSlug('') : normalised
+      return checkSlug(normaliseSlug(slug, options.trailingSlash))
     },
 
     /** Counts the view if it is a reader's, and records the outcome on the request for logs and metrics. */

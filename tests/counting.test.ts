@@ -69,6 +69,19 @@ describe('one page, one count', () => {
     expect(await (await view(appWith({ repeatWindowMinutes: 0, trailingSlash: 'keep' }), 'posts/z')).json()).toMatchObject({ slug: 'posts/z' })
   })
 
+  test('the slug is checked as stored: normalising cannot turn it into a dot segment or push it over 512 bytes', async () => {
+    const app = appWith({ repeatWindowMinutes: 0 })
+    // "..?x" is no dot segment, but dropping the query leaves "..": stored as "../" before.
+    for (const spelling of ['..%3Fx', 'posts%2F..%23', 'posts/..%3Fa%3Db', '.%23top']) {
+      expect((await view(app, spelling)).status).toBe(400)
+      expect((await app.request(`/views/${spelling}`)).status).toBe(400)
+    }
+    // U+1D160 is 4 bytes, and 12 once NFC has decomposed it: 508 bytes arrive, 1,524 would be stored.
+    const expanding = '%F0%9D%85%A0'.repeat(127)
+    expect((await view(app, expanding)).status).toBe(400)
+    expect(await rows()).toEqual([])
+  })
+
   test('a slug that normalises to nothing is refused', async () => {
     expect((await view(appWith(), 'index.html')).status).toBe(400)
     expect(await rows()).toEqual([])

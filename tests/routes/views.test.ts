@@ -68,6 +68,7 @@ describe('bad slugs are refused with a 400 JSON error and store nothing', () => 
     ['with invalid UTF-8', '/views/%C3%28'],
     ['with an encoded dot-dot segment', '/views/posts%2F..%2Fsecret'],
     ['with an encoded single-dot segment', '/views/posts%2F.%2Fx'],
+    ['with U+FFFD, all that is left of raw bytes that are not UTF-8', '/views/a%EF%BF%BDb'],
   ]
   for (const [name, path] of cases) {
     test(`a slug ${name}`, async () => {
