@@ -19,9 +19,20 @@ const headers = {
   'X-Content-Type-Options': 'nosniff',
 }
 
+// XML 1.0 cannot hold control characters (escaped or not, except tab and newlines, which a
+// one-line label has no use for), nor U+FFFE, U+FFFF or a lone surrogate: the badge must stay a
+// well-formed document, https://www.w3.org/TR/xml/#charsets
+const label = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[^\p{Cc}\p{Cs}\uFFFE\uFFFF]*$/u, 'must not contain control characters')
+  .default('views')
+
 export const badgeRoutes = new Hono<AppEnv>()
   // GET /badge/{slug}: "views | 1,234" for the slug GET /views/{slug} would read; it never counts.
-  .get('/badge/*', etag(), validate('query', z.object({ label: z.string().trim().min(1).max(40).default('views') })), async (c) => {
+  .get('/badge/*', etag(), validate('query', z.object({ label })), async (c) => {
     const { database, counting } = c.var.deps
     const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
     const count = await readCount(database.db, slug)
