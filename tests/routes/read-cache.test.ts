@@ -66,4 +66,31 @@ describe('cached reads', () => {
     await app.request('/views/e/', { method: 'POST' })
     expect((await app.request('/views/e/')).headers.get('etag')).not.toBe(before)
   })
+
+  test('If-None-Match is compared weakly, as RFC 9110 says and as the badge does: "*", lists, with or without W/', async () => {
+    const app = appOn(database.handle)
+    await app.request('/views/w/', { method: 'POST' })
+    for (const path of ['/views', '/views/w/', '/views?slugs=w%2F', '/badge/w/']) {
+      const etag = (await app.request(path)).headers.get('etag')!
+      const opaque = etag.replace(/^W\//, '')
+      const status = async (ifNoneMatch: string) => (await app.request(path, { headers: { 'If-None-Match': ifNoneMatch } })).status
+      expect(await status('*')).toBe(304)
+      expect(await status(`"stale", ${etag}`)).toBe(304)
+      expect(await status(opaque)).toBe(304)
+      expect(await status(`W/${opaque}`)).toBe(304)
+      expect(await status('"stale"')).toBe(200)
+      expect(await status(`W/"x${opaque.slice(1)}`)).toBe(200)
+    }
+  })
+
+  test('a 304 keeps what a browser page needs: ETag, Cache-Control and the CORS header', async () => {
+    const app = appOn(database.handle)
+    const headers = { Origin: 'https://uclab.dev' }
+    const etag = (await app.request('/views/c/', { headers })).headers.get('etag')!
+    const again = await app.request('/views/c/', { headers: { ...headers, 'If-None-Match': etag } })
+    expect(again.status).toBe(304)
+    expect(again.headers.get('etag')).toBe(etag)
+    expect(again.headers.get('cache-control')).toBe('public, max-age=2')
+    expect(again.headers.get('access-control-allow-origin')).toBe('https://uclab.dev')
+  })
 })
