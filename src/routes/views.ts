@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppContext, AppEnv } from '../app.ts'
 import { rankedCounts, readCount, readCounts } from '../db/counts.ts'
@@ -35,7 +36,14 @@ export const viewRoutes = new Hono<AppEnv>()
     const count = await readCount(database.db, slug)
     return c.json({ slug, count, daily: await dailyCounts(database.db, slug, counting.today(), days) })
   })
-  .post('/views/*', async (c) => {
+  // A view takes no body. Bun refuses a chunked body over maxRequestBodySize only once the handler
+  // has run, so its 413 came after the view was counted; any body is refused before counting.
+  .post('/views/*', async function refuseBody(c, next) {
+    if (Number(c.req.header('content-length') ?? 0) !== 0 || c.req.header('transfer-encoding') !== undefined) {
+      throw new HTTPException(413, { message: 'a view takes no request body' })
+    }
+    await next()
+  }, async (c) => {
     const { counting } = c.var.deps
     const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
     const { count, counted, outcome } = await counting.view(c, slug)
