@@ -63,7 +63,7 @@ const server = Bun.serve({
     // HTTP/1.0 may leave out Host, and Bun then hands over a bare path that no router parses. The
     // rebuilt request gets this server's origin; Bun knows the peer's address only for the original.
     const peer = bunServer.requestIP(request)
-    return app.fetch(new Request(new URL(request.url, bunServer.url), request), { requestIP: () => peer })
+    return app.fetch(new Request(new URL(request.url, bunServer.url).href, request), { requestIP: () => peer })
   },
 })
 const metricsServer =
