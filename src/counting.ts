@@ -6,7 +6,7 @@ import type { PageAllowlist } from './pages.ts'
 import { rateLimiter } from './rate-limit.ts'
 import { viewRecorder } from './recorder.ts'
 import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
-import { addressMatcher, clientAddress, isAutomated, visitorKeys, type ClientIpHeader } from './visitors.ts'
+import { addressMatcher, clientAddress, isAutomated, readerNetwork, visitorKeys, type ClientIpHeader } from './visitors.ts'
 
 export interface CountingOptions {
   mode: 'readers' | 'every'
@@ -77,13 +77,14 @@ export function counting(db: Database, options: CountingOptions) {
       const now = clock()
       const address = clientAddress(c, options.clientIpHeader)
       if (ignored(address)) return settle(await notCounted(slug, 'ignored'))
-      const wait = limiter?.take(address, now.getTime()) ?? 0
+      const reader = readerNetwork(address)
+      const wait = limiter?.take(reader, now.getTime()) ?? 0
       if (wait > 0) {
         refuse('rate-limited', 429, 'too many views from this address', new Response(null, { headers: { 'Retry-After': String(wait) } }))
       }
       const userAgent = c.req.header('user-agent')
       if (isAutomated(userAgent)) return settle(await notCounted(slug, 'bot'))
-      const visitor = windowMs > 0 ? keys.of(now, address, userAgent!, slug) : undefined
+      const visitor = windowMs > 0 ? keys.of(now, reader, userAgent!, slug) : undefined
       const result = await recorder.record({ slug, visitor, now })
       return settle({ ...result, outcome: result.counted ? 'counted' : 'repeat' })
     },
