@@ -6,29 +6,27 @@ import { rankedCounts, readCount, readCounts } from '../db/counts.ts'
 import { dailyCounts, siteSummary } from '../db/history.ts'
 import { MAX_BATCH_SLUGS, slugFromUrl, slugListFromQuery } from '../slug.ts'
 import { validate } from '../validate.ts'
+import { conditionalGet } from './conditional-get.ts'
 
 const PREFIX = '/views/'
 const days = z.coerce.number().int().min(1).max(366)
 
 // Reads go through the short-lived cache and carry an ETag, so a burst of readers (or Cloudflare's
-// edge revalidating) costs one query, and an unchanged answer costs no body at all.
+// edge revalidating) costs one query, and an unchanged answer costs no body at all (conditionalGet).
 async function cachedJson(c: AppContext, key: string, load: () => Promise<unknown>) {
   const { body, etag } = await c.var.deps.reads.get(key, load)
-  c.header('ETag', etag)
-  c.header('Cache-Control', 'public, max-age=2')
-  if (c.req.header('if-none-match') === etag) return c.body(null, 304)
-  return c.body(body, 200, { 'Content-Type': 'application/json' })
+  return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, 'Cache-Control': 'public, max-age=2' })
 }
 
 export const viewRoutes = new Hono<AppEnv>()
-  .get('/views', async (c) => {
+  .get('/views', conditionalGet(), async (c) => {
     const { database, counting } = c.var.deps
     const raw = slugListFromQuery(c.req.url, MAX_BATCH_SLUGS)
     if (!raw) return cachedJson(c, 'all', () => rankedCounts(database.db))
     const slugs = [...new Set(raw.map(counting.slug))]
     return cachedJson(c, `some:${slugs.join('\n')}`, () => readCounts(database.db, slugs))
   })
-  .get('/views/*', validate('query', z.object({ days: days.optional() })), async (c) => {
+  .get('/views/*', conditionalGet(), validate('query', z.object({ days: days.optional() })), async (c) => {
     const { database, counting } = c.var.deps
     const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
     const { days } = c.req.valid('query')

@@ -50,7 +50,7 @@ describe('POST /views/{slug}', () => {
 
   test('a POST with a body is refused with 413 and counts nothing; an empty one counts', async () => {
     // As they arrive from the wire (tests/http.test.ts sends the real bytes to the real server).
-    for (const headers of [{ 'Content-Length': '1' }, { 'Transfer-Encoding': 'chunked' }]) {
+    for (const headers of [{ 'Content-Length': '1' }, { 'Transfer-Encoding': 'chunked' }] as Record<string, string>[]) {
       const response = await app.request('/views/b/', { method: 'POST', headers, body: 'x' })
       expect(response.status).toBe(413)
       expect(await response.json()).toEqual({ error: 'a view takes no request body' })
