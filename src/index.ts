@@ -22,7 +22,7 @@ const pages = pageAllowlist({
   trailingSlash: env.TRAILING_SLASH,
   log,
 })
-const reads = readCache(env.READ_CACHE_MS)
+const reads = readCache(env.READ_CACHE_MS, env.READ_CACHE_MAX_KIB * 1024)
 const metrics = createMetrics()
 const counter = counting(database.db, {
   onCommit: reads.invalidate,
