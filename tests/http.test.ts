@@ -78,8 +78,10 @@ describe('the HTTP edge', () => {
   })
 
   // Documents a Bun 1.4.5 limitation, not a wish: when a handler's answer is not ready within
-  // the event-loop turn that parsed it (a timer, a socket: PostgreSQL), the second of two
-  // pipelined requests is never read and neither is answered, although the first has run.
+  // the event-loop turn that parsed it (a timer, a socket: PostgreSQL), Bun's HTTP parser sees
+  // the next pipelined request while the response is pending and closes the connection with
+  // nothing written, although the first request has run (the HTTP_RESPONSE_PENDING branch of
+  // packages/bun-uws/src/HttpContext.h; oven-sh/bun pull request #38128, open, would fix it).
   // When this fails because both are answered, Bun has fixed it: flip the test to expect two
   // answers and drop the note in the README's operations section.
   test('Bun limitation: a bare Bun.serve with an async handler answers neither of two pipelined requests', async () => {
