@@ -5,8 +5,8 @@ import { readCount } from './db/counts.ts'
 import type { PageAllowlist } from './pages.ts'
 import { rateLimiter } from './rate-limit.ts'
 import { viewRecorder, type PendingView } from './recorder.ts'
-import { decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
-import { addressMatcher, clientAddress, isAutomated, visitorKeys, type ClientIpHeader } from './visitors.ts'
+import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
+import { addressMatcher, clientAddress, isAutomated, readerNetwork, visitorKeys, type ClientIpHeader } from './visitors.ts'
 
 export interface CountingOptions {
   mode: 'readers' | 'every'
@@ -66,8 +66,7 @@ export function counting(db: Database, options: CountingOptions) {
     slug(raw: string): string {
       const slug = decodeSlug(raw)
       if (!readers) return slug
-      const normalised = normaliseSlug(slug, options.trailingSlash)
-      return normalised === '' ? decodeSlug('') : normalised
+      return checkSlug(normaliseSlug(slug, options.trailingSlash))
     },
 
     /** Counts the view if it is a reader's, and records the outcome on the request for logs and metrics. */
@@ -85,13 +84,14 @@ export function counting(db: Database, options: CountingOptions) {
       const now = clock()
       const address = clientAddress(c, options.clientIpHeader)
       if (ignored(address)) return settle(await notCounted(slug, 'ignored'))
-      const wait = limiter?.take(address, now.getTime()) ?? 0
+      const reader = readerNetwork(address)
+      const wait = limiter?.take(reader, now.getTime()) ?? 0
       if (wait > 0) {
         refuse('rate-limited', 429, 'too many views from this address', new Response(null, { headers: { 'Retry-After': String(wait) } }))
       }
       const userAgent = c.req.header('user-agent')
       if (isAutomated(userAgent)) return settle(await notCounted(slug, 'bot'))
-      const visitor = windowMs > 0 ? keys.of(now, address, userAgent!, slug) : undefined
+      const visitor = windowMs > 0 ? keys.of(now, reader, userAgent!, slug) : undefined
       const result = await record(c, { slug, visitor, now })
       return settle({ ...result, outcome: result.counted ? 'counted' : 'repeat' })
     },

@@ -63,6 +63,7 @@ const schema = z
     PORT: port.default(9313),
     METRICS_PORT: port.optional(),
     READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    READ_CACHE_MAX_KIB: positiveInt.max(1024 * 1024).default(2048),
     CORS_ORIGINS: origins.default('https://uclab.dev,http://localhost:1313'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),

@@ -28,7 +28,7 @@ const pages = pageAllowlist({
   trailingSlash: env.TRAILING_SLASH,
   log,
 })
-const reads = readCache(env.READ_CACHE_MS)
+const reads = readCache(env.READ_CACHE_MS, env.READ_CACHE_MAX_KIB * 1024)
 const metrics = createMetrics()
 const counter = counting(database.db, {
   onCommit: reads.invalidate,
@@ -67,7 +67,11 @@ const server = Bun.serve({
   maxRequestBodySize: 16 * 1024,
   fetch(request, bunServer) {
     lastRequest = performance.now()
-    return app.fetch(request, bunServer)
+    if (!request.url.startsWith('/')) return app.fetch(request, bunServer)
+    // HTTP/1.0 may leave out Host, and Bun then hands over a bare path that no router parses. The
+    // rebuilt request gets this server's origin; Bun knows the peer's address only for the original.
+    const peer = bunServer.requestIP(request)
+    return app.fetch(new Request(new URL(request.url, bunServer.url).href, request), { requestIP: () => peer })
   },
 })
 const metricsServer =

@@ -19,9 +19,18 @@ export function decodeSlug(raw: string): string {
   } catch {
     invalid('slug is not valid percent-encoded UTF-8')
   }
+  return checkSlug(slug)
+}
+
+// Applied to the slug as it will be stored: normalising can shorten "..%3Fx" to "..", and NFC can
+// make a slug three times longer, so checking only what arrived would let both through.
+export function checkSlug(slug: string): string {
   if (slug === '') invalid('slug must not be empty')
   if (encoder.encode(slug).length > MAX_SLUG_BYTES) invalid(`slug is longer than ${MAX_SLUG_BYTES} bytes`)
   if (controlCharacter.test(slug)) invalid('slug must not contain control characters')
+  // Bun turns raw bytes that are not UTF-8 into U+FFFD before the app sees the URL, so that
+  // character is the only trace of invalid UTF-8 left; no real page's path contains it.
+  if (slug.includes('\uFFFD')) invalid('slug is not valid UTF-8')
   if (slug.split('/').some((segment) => segment === '.' || segment === '..')) invalid('slug must not contain dot segments')
   return slug
 }

@@ -12,12 +12,48 @@ export function clientAddress(c: Context, header: ClientIpHeader): string {
     const value = c.req.header(header)
     // A proxy appends the address it saw, so the rightmost entry is the one a client cannot forge.
     const candidate = value?.split(',').at(-1)?.trim()
-    if (candidate && isIP(candidate)) return candidate
+    if (candidate && isIP(candidate)) return unmapped(candidate)
   }
   // Bun hands its server to the app as the env; hono/bun's getConnInfo does the same, but loading
   // hono/bun costs 2.5 MiB of memory for these two lines. app.request() in tests has no server.
   const server = c.env as { requestIP?(request: Request): { address: string } | null } | undefined
-  return server?.requestIP?.(c.req.raw)?.address ?? 'unknown'
+  const address = server?.requestIP?.(c.req.raw)?.address
+  return address ? unmapped(address) : 'unknown'
+}
+
+/**
+ * What names one reader for the repeat window and the rate limit. An IPv6 host is normally given
+ * a whole /64 and may take a fresh address in it whenever it likes (RFC 8981 temporary
+ * addresses; RFC 7421 on the /64 boundary), so the /64 is the reader; an IPv4 address is itself.
+ */
+export function readerNetwork(address: string): string {
+  if (isIP(address) !== 6) return address
+  const groups = ipv6Groups(address)
+  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`
+}
+
+// '::ffff:192.0.2.1' (a dual-stack socket, or a proxy writing IPv4 that way) is the IPv4 client.
+function unmapped(address: string): string {
+  if (isIP(address) !== 6) return address
+  const groups = ipv6Groups(address)
+  if (groups.slice(0, 5).some((group) => group !== 0) || groups[5] !== 0xffff) return address
+  return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.')
+}
+
+// The eight 16-bit groups of a valid IPv6 address, '::' expanded and a dotted IPv4 tail split in two.
+function ipv6Groups(address: string): number[] {
+  const parse = (part: string) =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((group) => {
+          if (!group.includes('.')) return [parseInt(group, 16)]
+          const [a, b, c, d] = group.split('.').map(Number) as [number, number, number, number]
+          return [(a << 8) | b, (c << 8) | d]
+        })
+  const [head, tail] = address.replace(/%.*$/, '').split('::') as [string, string | undefined]
+  if (tail === undefined) return parse(head)
+  const [left, right] = [parse(head), parse(tail)]
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right]
 }
 
 export function isAutomated(userAgent: string | undefined): boolean {

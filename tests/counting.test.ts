@@ -69,6 +69,19 @@ describe('one page, one count', () => {
     expect(await (await view(appWith({ repeatWindowMinutes: 0, trailingSlash: 'keep' }), 'posts/z')).json()).toMatchObject({ slug: 'posts/z' })
   })
 
+  test('the slug is checked as stored: normalising cannot turn it into a dot segment or push it over 512 bytes', async () => {
+    const app = appWith({ repeatWindowMinutes: 0 })
+    // "..?x" is no dot segment, but dropping the query leaves "..": stored as "../" before.
+    for (const spelling of ['..%3Fx', 'posts%2F..%23', 'posts/..%3Fa%3Db', '.%23top']) {
+      expect((await view(app, spelling)).status).toBe(400)
+      expect((await app.request(`/views/${spelling}`)).status).toBe(400)
+    }
+    // U+1D160 is 4 bytes, and 12 once NFC has decomposed it: 508 bytes arrive, 1,524 would be stored.
+    const expanding = '%F0%9D%85%A0'.repeat(127)
+    expect((await view(app, expanding)).status).toBe(400)
+    expect(await rows()).toEqual([])
+  })
+
   test('a slug that normalises to nothing is refused', async () => {
     expect((await view(appWith(), 'index.html')).status).toBe(400)
     expect(await rows()).toEqual([])
@@ -219,9 +232,33 @@ describe('client address', () => {
 
   test('with CF-Connecting-IP trusted, Cloudflare’s header names the client', async () => {
     const app = appWith({ clientIpHeader: 'cf-connecting-ip' })
-    await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8::1' } })
-    expect(await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8::1' } })).json()).toMatchObject({ counted: false })
-    expect(await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8::2' } })).json()).toMatchObject({ counted: true })
+    await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:1::1' } })
+    expect(await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:1::1' } })).json()).toMatchObject({ counted: false })
+    expect(await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:2::1' } })).json()).toMatchObject({ counted: true })
+  })
+
+  test('an IPv6 reader is its /64: rotating addresses inside it are repeats; another /64 is another reader', async () => {
+    const app = appWith()
+    expect(await outcomeOf(await view(app, 'posts/v6/', { ip: '2001:db8:1:2::1' }))).toMatchObject({ counted: true })
+    for (const ip of ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:DB8:1:2::5', '2001:0db8:0001:0002:0:0:0:9']) {
+      expect(await outcomeOf(await view(app, 'posts/v6/', { ip }))).toMatchObject({ counted: false })
+    }
+    expect(await outcomeOf(await view(app, 'posts/v6/', { ip: '2001:db8:1:3::1' }))).toMatchObject({ counted: true })
+  })
+
+  test('an IPv6 /64 shares one rate limit, whichever addresses in it it uses', async () => {
+    const app = appWith({ ratePerMinute: 3, repeatWindowMinutes: 0 })
+    for (let i = 1; i <= 3; i++) expect((await view(app, 'posts/v6rl/', { ip: `2001:db8:7:7::${i}` })).status).toBe(200)
+    expect((await view(app, 'posts/v6rl/', { ip: '2001:db8:7:7:ffff::4' })).status).toBe(429)
+    expect((await view(app, 'posts/v6rl/', { ip: '2001:db8:7:8::1' })).status).toBe(200)
+  })
+
+  test('IPv4 is keyed by the whole address, and an IPv4-mapped IPv6 address is that IPv4 client', async () => {
+    const app = appWith({ ratePerMinute: 2 })
+    expect(await outcomeOf(await view(app, 'posts/v4/', { ip: '203.0.113.7' }))).toMatchObject({ counted: true })
+    expect(await outcomeOf(await view(app, 'posts/v4/', { ip: '::ffff:203.0.113.7' }))).toMatchObject({ counted: false })
+    expect((await view(app, 'posts/v4/', { ip: '::ffff:cb00:7107' })).status).toBe(429)
+    expect(await outcomeOf(await view(app, 'posts/v4/', { ip: '203.0.113.8' }))).toMatchObject({ counted: true })
   })
 })
 
@@ -231,6 +268,14 @@ describe("excluding the owner", () => {
     expect(await (await view(app, 'posts/own/', { ip: '198.51.100.77' })).json()).toEqual({ slug: 'posts/own/', count: 0, counted: false })
     expect(await (await view(app, 'posts/own/', { ip: '2001:db8::42' })).json()).toMatchObject({ counted: false })
     expect(await (await view(app, 'posts/own/', { ip: '198.51.101.1' })).json()).toMatchObject({ counted: true })
+  })
+
+  test('IGNORE_ADDRESSES matches the address itself: one IPv6 address, or the /64 when written as one; IPv4 also when mapped', async () => {
+    const app = appWith({ ignoreAddresses: ['2001:db8:5:5::42', '2001:db8:6:6::/64', '198.51.100.9'], repeatWindowMinutes: 0 })
+    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:5:5::42' }))).toMatchObject({ counted: false })
+    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:5:5::43' }))).toMatchObject({ counted: true })
+    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:6:6:1:2:3:4' }))).toMatchObject({ counted: false })
+    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '::ffff:198.51.100.9' }))).toMatchObject({ counted: false })
   })
 })
 

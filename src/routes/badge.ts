@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { etag } from 'hono/etag'
 import { z } from 'zod'
 import type { AppEnv } from '../app.ts'
 import { readCount } from '../db/counts.ts'
@@ -7,6 +6,7 @@ import { renderBadge } from '../stats/badge.tsx'
 import { formatCount } from '../stats/format.ts'
 import { slugFromUrl } from '../slug.ts'
 import { validate } from '../validate.ts'
+import { conditionalGet } from './conditional-get.ts'
 
 const PREFIX = '/badge/'
 // Five minutes: a README or a post may show the badge on every load, and a count that is a few
@@ -19,9 +19,20 @@ const headers = {
   'X-Content-Type-Options': 'nosniff',
 }
 
+// XML 1.0 cannot hold control characters (escaped or not, except tab and newlines, which a
+// one-line label has no use for), nor U+FFFE, U+FFFF or a lone surrogate: the badge must stay a
+// well-formed document, https://www.w3.org/TR/xml/#charsets
+const label = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[^\p{Cc}\p{Cs}\uFFFE\uFFFF]*$/u, 'must not contain control characters')
+  .default('views')
+
 export const badgeRoutes = new Hono<AppEnv>()
   // GET /badge/{slug}: "views | 1,234" for the slug GET /views/{slug} would read; it never counts.
-  .get('/badge/*', etag(), validate('query', z.object({ label: z.string().trim().min(1).max(40).default('views') })), async (c) => {
+  .get('/badge/*', conditionalGet(), validate('query', z.object({ label })), async (c) => {
     const { database, counting } = c.var.deps
     const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
     const count = await readCount(database.db, slug)

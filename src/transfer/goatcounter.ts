@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { decodeSlug, normaliseSlug, type TrailingSlash } from '../slug.ts'
+import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from '../slug.ts'
 import { checkRow, InvalidFile, saying, type Dataset, type Problem } from './dataset.ts'
 
 // GoatCounter's CSV export: one row per pageview. Its first header cell is the format version
@@ -27,10 +27,12 @@ const hit = z.object({
 type Hit = z.infer<typeof hit>
 
 // The service's own reading of a slug: the query is not part of the page, the rest is
-// percent-decoded once and checked (decodeSlug), then folded to the site's spelling.
+// percent-decoded once, folded to the site's spelling, and checked as it will be stored.
 export function pathToSlug(path: string, trailingSlash: TrailingSlash): { slug?: string; problem?: string } {
   try {
-    return { slug: normaliseSlug(decodeSlug(path.replace(/[?#].*$/s, '')), trailingSlash) }
+    const slug = normaliseSlug(decodeSlug(path.replace(/[?#].*$/s, '')), trailingSlash)
+    // The site root folds to '' and is skipped by the caller, not reported.
+    return { slug: slug === '' ? slug : checkSlug(slug) }
   } catch (error) {
     return { problem: `Path ${JSON.stringify(path)}: ${(error as Error).message}` }
   }

@@ -65,6 +65,21 @@ describe('GET /badge/{slug}', () => {
     expect(svg).toContain('aria-label="&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;: 0"')
   })
 
+  test('a label with control characters is a 400, so every badge is well-formed XML', async () => {
+    for (const bad of ['a%00b', 'a%1Bb', 'a%0Ab', 'a%C2%85b', 'a%EF%BF%BEb', '%7F']) {
+      const response = await app().request(`/badge/posts/a/?label=${bad}`)
+      expect(response.status).toBe(400)
+      expect(await response.json()).toEqual({ error: 'label: must not contain control characters' })
+    }
+    // XML 1.0's Char production: what an accepted label may put in the document.
+    const notXml = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
+    for (const good of ['caf%C3%A9', '%F0%9F%91%80', 'a%20b', '%E2%80%8B']) {
+      const response = await app().request(`/badge/posts/a/?label=${good}`)
+      expect(response.status).toBe(200)
+      expect(await response.text()).not.toMatch(notXml)
+    }
+  })
+
   test('a custom label widens the badge to fit', async () => {
     const short = await (await app().request('/badge/posts/a/')).text()
     const long = await (await app().request('/badge/posts/a/?label=%CF%80%CF%81%CE%BF%CE%B2%CE%BF%CE%BB%CE%AD%CF%82')).text()

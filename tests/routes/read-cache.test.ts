@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { views } from '../../src/db/schema.ts'
+import { readCache } from '../../src/read-cache.ts'
 import { appOn } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
@@ -26,6 +27,31 @@ describe('cached reads', () => {
       expect(new Set(bodies).size).toBe(1)
       expect(JSON.parse(bodies[0]!)).toEqual([{ slug: 'a', count: 2 }, { slug: 'b', count: 1 }])
       expect(probe.selects()).toBe(1)
+    } finally {
+      probe.restore()
+    }
+  })
+
+  test('many distinct batch reads keep the cache within its byte bound, dropping the least recently used', async () => {
+    const maxBytes = 64 * 1024
+    const reads = readCache(60_000, maxBytes)
+    const probe = countingSelects(appOn(database.handle, { reads }))
+    try {
+      const hot = '/views?slugs=hot%2F'
+      // 100 slugs of about 50 characters: some 12 KB of key and body per batch, 1.2 MB in all.
+      const batch = (n: number) => `/views?slugs=${Array.from({ length: 100 }, (_, i) => encodeURIComponent(`posts/${n}-${i}-${'x'.repeat(40)}/`)).join(',')}`
+      for (let n = 0; n < 100; n++) {
+        expect((await probe.app.request(batch(n))).status).toBe(200)
+        expect((await probe.app.request(hot)).status).toBe(200)
+        expect(reads.size().bytes).toBeLessThanOrEqual(maxBytes)
+      }
+      expect(reads.size().bytes).toBeGreaterThan(maxBytes / 2)
+      // Each batch cost its one query; the hot read, used between them, was never dropped.
+      expect(probe.selects()).toBe(100 + 1)
+      // The first batch was dropped long ago, so reading it again is a query; the last one is still held.
+      await probe.app.request(batch(0))
+      await probe.app.request(batch(99))
+      expect(probe.selects()).toBe(100 + 1 + 1)
     } finally {
       probe.restore()
     }
@@ -65,5 +91,32 @@ describe('cached reads', () => {
     const before = (await app.request('/views/e/')).headers.get('etag')
     await app.request('/views/e/', { method: 'POST' })
     expect((await app.request('/views/e/')).headers.get('etag')).not.toBe(before)
+  })
+
+  test('If-None-Match is compared weakly, as RFC 9110 says and as the badge does: "*", lists, with or without W/', async () => {
+    const app = appOn(database.handle)
+    await app.request('/views/w/', { method: 'POST' })
+    for (const path of ['/views', '/views/w/', '/views?slugs=w%2F', '/badge/w/']) {
+      const etag = (await app.request(path)).headers.get('etag')!
+      const opaque = etag.replace(/^W\//, '')
+      const status = async (ifNoneMatch: string) => (await app.request(path, { headers: { 'If-None-Match': ifNoneMatch } })).status
+      expect(await status('*')).toBe(304)
+      expect(await status(`"stale", ${etag}`)).toBe(304)
+      expect(await status(opaque)).toBe(304)
+      expect(await status(`W/${opaque}`)).toBe(304)
+      expect(await status('"stale"')).toBe(200)
+      expect(await status(`W/"x${opaque.slice(1)}`)).toBe(200)
+    }
+  })
+
+  test('a 304 keeps what a browser page needs: ETag, Cache-Control and the CORS header', async () => {
+    const app = appOn(database.handle)
+    const headers = { Origin: 'https://uclab.dev' }
+    const etag = (await app.request('/views/c/', { headers })).headers.get('etag')!
+    const again = await app.request('/views/c/', { headers: { ...headers, 'If-None-Match': etag } })
+    expect(again.status).toBe(304)
+    expect(again.headers.get('etag')).toBe(etag)
+    expect(again.headers.get('cache-control')).toBe('public, max-age=2')
+    expect(again.headers.get('access-control-allow-origin')).toBe('https://uclab.dev')
   })
 })

@@ -48,6 +48,17 @@ describe('POST /views/{slug}', () => {
     expect(body).toBe('{"slug":"big","count":5000000001}')
   })
 
+  test('a POST with a body is refused with 413 and counts nothing; an empty one counts', async () => {
+    // As they arrive from the wire (tests/http.test.ts sends the real bytes to the real server).
+    for (const headers of [{ 'Content-Length': '1' }, { 'Transfer-Encoding': 'chunked' }] as Record<string, string>[]) {
+      const response = await app.request('/views/b/', { method: 'POST', headers, body: 'x' })
+      expect(response.status).toBe(413)
+      expect(await response.json()).toEqual({ error: 'a view takes no request body' })
+    }
+    expect(await storedSlugs()).toEqual([])
+    expect((await app.request('/views/b/', { method: 'POST', headers: { 'Content-Length': '0' } })).status).toBe(200)
+  })
+
   test('last_seen moves forward on every view', async () => {
     await database.handle.db.insert(views).values({ slug: 'old', count: 1, lastSeen: new Date('2020-01-01T00:00:00Z') })
     await post('/views/old')
@@ -68,6 +79,7 @@ describe('bad slugs are refused with a 400 JSON error and store nothing', () => 
     ['with invalid UTF-8', '/views/%C3%28'],
     ['with an encoded dot-dot segment', '/views/posts%2F..%2Fsecret'],
     ['with an encoded single-dot segment', '/views/posts%2F.%2Fx'],
+    ['with U+FFFD, all that is left of raw bytes that are not UTF-8', '/views/a%EF%BF%BDb'],
   ]
   for (const [name, path] of cases) {
     test(`a slug ${name}`, async () => {

@@ -3,7 +3,7 @@ import { counting, type CountingOptions } from '../../src/counting.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
 import { createLogger, type Logger } from '../../src/log.ts'
 import { createMetrics } from '../../src/metrics.ts'
-import { readCache } from '../../src/read-cache.ts'
+import { readCache, type ReadCache } from '../../src/read-cache.ts'
 import type { StatsCredentials } from '../../src/stats/access.ts'
 
 export const quietLog = createLogger('silent')
@@ -25,6 +25,7 @@ export function appOn(
     countingOptions = everyView,
     isReady = () => true,
     readCacheMs = 1000,
+    reads = readCache(readCacheMs),
     statsCredentials,
     log = quietLog,
   }: {
@@ -32,11 +33,11 @@ export function appOn(
     countingOptions?: CountingOptions
     isReady?: () => boolean
     readCacheMs?: number
+    reads?: ReadCache
     statsCredentials?: StatsCredentials
     log?: Logger
   } = {},
 ) {
-  const reads = readCache(readCacheMs)
   return createApp({
     database,
     readiness: { isReady, state: () => (isReady() ? 'ready' : 'migrating'), stop: async () => {} },

@@ -79,6 +79,14 @@ describe('GoatCounter CSV export', () => {
       'line 9: Date must be an RFC 3339 time, e.g. 2025-01-31T12:00:00Z',
     ])
   })
+
+  test('a path is checked as it will be stored, after folding: an encoded "#" cannot hide a dot segment', async () => {
+    const lines = (await Bun.file(goatcounter).text()).split('\n')
+    lines[5] = lines[5]!.replace('/posts/%CE%B3', '/posts/..%23%CE%B3')
+    expect(await problemsOf(await fileWith(lines.join('\n')))).toEqual([
+      'line 6: Path "/posts/..%23%CE%B3%CE%B5%CE%B9%CE%B1/": slug must not contain dot segments',
+    ])
+  })
 })
 
 describe("the reference's psql dump and our CSV", () => {
