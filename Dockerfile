@@ -4,7 +4,10 @@
 ARG BUN_IMAGE=docker.io/oven/bun:1.4.5
 ARG RUNTIME_IMAGE=docker.io/oven/bun:1.4.5-distroless
 
-FROM ${BUN_IMAGE} AS deps
+# The install runs on the build machine's own platform: the production dependencies are plain
+# JavaScript, the same for every architecture, so a multi-arch build needs no emulation and the
+# final stage, which only copies, takes the target platform's base image.
+FROM --platform=$BUILDPLATFORM ${BUN_IMAGE} AS deps
 WORKDIR /app
 COPY package.json bun.lock ./
 # PGlite is the embedded database for running without PostgreSQL; the image always gets a real
