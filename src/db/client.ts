@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
 import * as schema from './schema.ts'
+import { postgresSsl, type DatabaseTls } from './tls.ts'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 
@@ -28,13 +29,20 @@ export interface PostgresOptions {
   url: string
   poolMax: number
   connectTimeoutMs: number
+  tls?: DatabaseTls
 }
 
-export function openPostgres({ url, poolMax, connectTimeoutMs }: PostgresOptions): DatabaseHandle {
+export function openPostgres({ url, poolMax, connectTimeoutMs, tls = { mode: 'disable' } }: PostgresOptions): DatabaseHandle {
   // A name unique to this process, so pg_stat_activity can tell its connections from other replicas'.
   const applicationName = `view-counter/${process.pid}/${Math.random().toString(36).slice(2, 8)}`
   // fetch_types off: no query here uses a custom array type, and it saves a round trip per new connection.
-  const common = { connect_timeout: connectTimeoutMs / 1000, onnotice: () => {}, fetch_types: false, connection: { application_name: applicationName } }
+  const common = {
+    connect_timeout: connectTimeoutMs / 1000,
+    onnotice: () => {},
+    fetch_types: false,
+    ssl: postgresSsl(tls, url),
+    connection: { application_name: applicationName },
+  }
   // postgres.js connects lazily, so opening never fails or waits: the service can start before its database.
   const client = postgres(url, { ...common, max: poolMax, idle_timeout: 60, max_lifetime: 30 * 60 })
   const db = drizzle(preparedByDefault(client), { schema })
@@ -114,10 +122,11 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Databas
 
 /** The database the settings name: PostgreSQL when one is configured, else the embedded one. */
 export async function openConfiguredDatabase(
-  env: { DATABASE_URL?: string; DB_POOL_MAX: number; DB_CONNECT_TIMEOUT_MS: number; DATA_DIR: string },
+  env: { DATABASE_URL?: string; DATABASE_SSL: DatabaseTls['mode']; DATABASE_CA_FILE?: string; DB_POOL_MAX: number; DB_CONNECT_TIMEOUT_MS: number; DATA_DIR: string },
   poolMax = env.DB_POOL_MAX,
 ): Promise<DatabaseHandle> {
+  const tls = { mode: env.DATABASE_SSL, caFile: env.DATABASE_CA_FILE }
   return env.DATABASE_URL
-    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS })
+    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, tls })
     : openEmbedded(env.DATA_DIR)
 }
