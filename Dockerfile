@@ -15,7 +15,9 @@ COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile --production --ignore-scripts \
  && rm -rf node_modules/@electric-sql
 
-FROM ${RUNTIME_IMAGE}
+# Naming the target platform is what BuildKit does anyway; buildah 1.28 (Debian 12, the image test)
+# would otherwise keep the previous stage's build platform for this one.
+FROM --platform=$TARGETPLATFORM ${RUNTIME_IMAGE}
 WORKDIR /app
 # The transpiler cache would be written under the read-only root; without it Bun transpiles in memory.
 # JavaScriptCore's optimising DFG/FTL tiers cost about 20 MiB more resident memory under load
