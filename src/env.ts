@@ -76,13 +76,11 @@ const schema = z
     STATS_USER: basicUser.optional(),
     STATS_PASSWORD: z.string().optional(),
   })
-  .superRefine(({ DATABASE_SSL, DATABASE_CA_FILE }, ctx) => {
+  .superRefine(({ STATS_USER, STATS_PASSWORD, DATABASE_SSL, DATABASE_CA_FILE }, ctx) => {
     // A CA that is never used would read as verification that is not happening.
     if (DATABASE_CA_FILE !== undefined && DATABASE_SSL !== 'verify-full') {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_CA_FILE'], message: 'is only used with DATABASE_SSL=verify-full' })
     }
-  })
-  .superRefine(({ STATS_USER, STATS_PASSWORD }, ctx) => {
     // Half a basic-auth credential would leave /stats public while looking private.
     if ((STATS_USER === undefined) === (STATS_PASSWORD === undefined)) return
     const [missing, set] = STATS_USER === undefined ? ['STATS_USER', 'STATS_PASSWORD'] : ['STATS_PASSWORD', 'STATS_USER']
