@@ -4,7 +4,10 @@
 ARG BUN_IMAGE=docker.io/oven/bun:1.4.5
 ARG RUNTIME_IMAGE=docker.io/oven/bun:1.4.5-distroless
 
-FROM ${BUN_IMAGE} AS deps
+# The install runs on the build machine's own platform: the production dependencies are plain
+# JavaScript, the same for every architecture, so a multi-arch build needs no emulation and the
+# final stage, which only copies, takes the target platform's base image.
+FROM --platform=$BUILDPLATFORM ${BUN_IMAGE} AS deps
 WORKDIR /app
 COPY package.json bun.lock ./
 # PGlite is the embedded database for running without PostgreSQL; the image always gets a real
@@ -12,7 +15,9 @@ COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile --production --ignore-scripts \
  && rm -rf node_modules/@electric-sql
 
-FROM ${RUNTIME_IMAGE}
+# Naming the target platform is what BuildKit does anyway; buildah 1.28 (Debian 12, the image test)
+# would otherwise keep the previous stage's build platform for this one.
+FROM --platform=$TARGETPLATFORM ${RUNTIME_IMAGE}
 WORKDIR /app
 # The transpiler cache would be written under the read-only root; without it Bun transpiles in memory.
 # JavaScriptCore's optimising DFG/FTL tiers cost about 20 MiB more resident memory under load

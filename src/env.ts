@@ -1,5 +1,6 @@
 // zod 3 rather than 4: in Bun, zod 4 costs about 7 MiB more resident memory, in a pod limited to 128 MiB.
 import { z } from 'zod'
+import { databaseSslModes } from './db/tls.ts'
 
 const port = z.coerce.number().int().min(1).max(65535)
 const positiveInt = z.coerce.number().int().positive()
@@ -58,6 +59,8 @@ const schema = z
     // Under the Hugo script's 3 s timeout, with room to answer: a view not committed by then is not counted.
     VIEW_DEADLINE_MS: positiveInt.max(2800).default(1500),
     VIEW_QUEUE_MAX: positiveInt.default(1000),
+    DATABASE_SSL: z.enum(databaseSslModes).default('disable'),
+    DATABASE_CA_FILE: z.string().min(1).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(9313),
@@ -82,7 +85,11 @@ const schema = z
     STATS_USER: basicUser.optional(),
     STATS_PASSWORD: z.string().optional(),
   })
-  .superRefine(({ STATS_USER, STATS_PASSWORD }, ctx) => {
+  .superRefine(({ STATS_USER, STATS_PASSWORD, DATABASE_SSL, DATABASE_CA_FILE }, ctx) => {
+    // A CA that is never used would read as verification that is not happening.
+    if (DATABASE_CA_FILE !== undefined && DATABASE_SSL !== 'verify-full') {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_CA_FILE'], message: 'is only used with DATABASE_SSL=verify-full' })
+    }
     // Half a basic-auth credential would leave /stats public while looking private.
     if ((STATS_USER === undefined) === (STATS_PASSWORD === undefined)) return
     const [missing, set] = STATS_USER === undefined ? ['STATS_USER', 'STATS_PASSWORD'] : ['STATS_PASSWORD', 'STATS_USER']

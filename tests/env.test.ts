@@ -35,12 +35,30 @@ describe('configuration', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x@y/z' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'uclab.dev' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['DATABASE_SSL', { DATABASE_SSL: 'verify-ca' }],
+    ['DATABASE_SSL', { DATABASE_SSL: 'true' }],
   ]
   for (const [name, source] of bad) {
     test(`a bad ${name} (${Object.values(source)[0]}) is refused with a message naming it`, () => {
       expect(() => parseEnv(source)).toThrow(new RegExp(`\\b${name}\\b`))
     })
   }
+
+  test('DATABASE_SSL defaults to plain connections; verify-full takes the CA file', () => {
+    expect(parseEnv({}).DATABASE_SSL).toBe('disable')
+    expect(parseEnv({}).DATABASE_CA_FILE).toBeUndefined()
+    expect(parseEnv({ DATABASE_SSL: 'require' }).DATABASE_SSL).toBe('require')
+    expect(parseEnv({ DATABASE_SSL: 'verify-full', DATABASE_CA_FILE: '/etc/view-counter/db-ca/ca.crt' })).toMatchObject({
+      DATABASE_SSL: 'verify-full',
+      DATABASE_CA_FILE: '/etc/view-counter/db-ca/ca.crt',
+    })
+  })
+
+  test('a DATABASE_CA_FILE without DATABASE_SSL=verify-full is refused, naming both', () => {
+    for (const mode of [undefined, 'disable', 'require']) {
+      expect(() => parseEnv({ DATABASE_CA_FILE: '/ca.crt', ...(mode ? { DATABASE_SSL: mode } : {}) })).toThrow('DATABASE_CA_FILE: is only used with DATABASE_SSL=verify-full')
+    }
+  })
 
   test('STATS_USER and STATS_PASSWORD come together; either alone is refused naming the other', () => {
     expect(parseEnv({ STATS_USER: 'owner', STATS_PASSWORD: 'secret' })).toMatchObject({ STATS_USER: 'owner', STATS_PASSWORD: 'secret' })

@@ -6,6 +6,7 @@ import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
 import { gatedClient, type GateLimits, type QueryLedger } from './pool-gate.ts'
 import * as schema from './schema.ts'
+import { postgresSsl, type DatabaseTls } from './tls.ts'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 
@@ -34,13 +35,20 @@ export interface PostgresOptions extends Partial<Omit<GateLimits, 'poolMax'>> {
   connectTimeoutMs: number
   /** The server cancels any statement of the pool running longer; 0, the default, for none. Migrations run without it. */
   statementTimeoutMs?: number
+  tls?: DatabaseTls
 }
 
-export function openPostgres({ url, poolMax, connectTimeoutMs, statementTimeoutMs = 0, queueMax = 1000, acquireTimeoutMs = 10_000 }: PostgresOptions): DatabaseHandle {
+export function openPostgres({ url, poolMax, connectTimeoutMs, tls = { mode: 'disable' }, statementTimeoutMs = 0, queueMax = 1000, acquireTimeoutMs = 10_000 }: PostgresOptions): DatabaseHandle {
   // A name unique to this process, so pg_stat_activity can tell its connections from other replicas'.
   const applicationName = `view-counter/${process.pid}/${Math.random().toString(36).slice(2, 8)}`
   // fetch_types off: no query here uses a custom array type, and it saves a round trip per new connection.
-  const common = { connect_timeout: connectTimeoutMs / 1000, onnotice: () => {}, fetch_types: false, connection: { application_name: applicationName } }
+  const common = {
+    connect_timeout: connectTimeoutMs / 1000,
+    onnotice: () => {},
+    fetch_types: false,
+    ssl: postgresSsl(tls, url),
+    connection: { application_name: applicationName },
+  }
   // postgres.js connects lazily, so opening never fails or waits: the service can start before its database.
   const client = postgres(url, {
     ...common,
@@ -119,11 +127,12 @@ export type ServiceLimits = Pick<PostgresOptions, 'statementTimeoutMs' | 'acquir
 
 /** The database the settings name: PostgreSQL when one is configured, else the embedded one. */
 export async function openConfiguredDatabase(
-  env: { DATABASE_URL?: string; DB_POOL_MAX: number; DB_CONNECT_TIMEOUT_MS: number; DATA_DIR: string },
+  env: { DATABASE_URL?: string; DATABASE_SSL: DatabaseTls['mode']; DATABASE_CA_FILE?: string; DB_POOL_MAX: number; DB_CONNECT_TIMEOUT_MS: number; DATA_DIR: string },
   poolMax = env.DB_POOL_MAX,
   limits: ServiceLimits = {},
 ): Promise<DatabaseHandle> {
+  const tls = { mode: env.DATABASE_SSL, caFile: env.DATABASE_CA_FILE }
   return env.DATABASE_URL
-    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, ...limits })
+    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, tls, ...limits })
     : openEmbedded(env.DATA_DIR)
 }

@@ -34,7 +34,7 @@ describe('environment', () => {
   test('the provided environment parses and points at the CNPG read-write service', () => {
     const env = parseEnv(podEnvironment())
     const url = new URL(env.DATABASE_URL!)
-    expect(url.hostname).toBe(`${cluster.metadata.name}-rw.${cluster.metadata.namespace}.svc.cluster.local`)
+    expect(url.hostname).toBe(`${cluster.metadata.name}-rw.${cluster.metadata.namespace}.svc`)
     expect(decodeURIComponent(url.pathname.slice(1))).toBe(cluster.spec.bootstrap.initdb.database)
     expect(decodeURIComponent(url.username)).toBe('secret:view-counter-db-credentials/username')
     expect(decodeURIComponent(url.password)).toBe('secret:view-counter-db-credentials/password')

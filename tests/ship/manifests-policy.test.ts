@@ -21,9 +21,9 @@ describe('app Deployment', () => {
     expect(pod.automountServiceAccountToken).toBe(false)
   })
 
-  test('writes only to an emptyDir /tmp', () => {
-    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }])
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: expect.any(Object) }])
+  test('writes only to an emptyDir /tmp; every other mount is read-only', () => {
+    expect(container.volumeMounts.filter((mount: any) => !mount.readOnly)).toEqual([{ name: 'tmp', mountPath: '/tmp' }])
+    expect(pod.volumes.filter((volume: any) => volume.emptyDir)).toEqual([{ name: 'tmp', emptyDir: expect.any(Object) }])
   })
 
   test('fits a Raspberry Pi: memory limit at most 128Mi, cpu 200m', () => {
