@@ -1,6 +1,7 @@
 import { createApp } from './app.ts'
 import { counting } from './counting.ts'
 import { openConfiguredDatabase } from './db/client.ts'
+import { exitIfDataDirInUse } from './db/data-dir-lock.ts'
 import { forgetExpiredVisitors } from './db/counts.ts'
 import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
@@ -13,7 +14,8 @@ import { createMetricsApp } from './routes/metrics.ts'
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
 
-const database = await openConfiguredDatabase(env)
+// A second process on an embedded DATA_DIR is refused before it reads anything there.
+const database = await openConfiguredDatabase(env).catch(exitIfDataDirInUse)
 const readiness = keepMigrating(database, log)
 const pages = pageAllowlist({
   pattern: env.SLUG_PATTERN,
