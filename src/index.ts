@@ -1,6 +1,7 @@
 import { createApp } from './app.ts'
 import { counting } from './counting.ts'
 import { openConfiguredDatabase } from './db/client.ts'
+import { exitIfDataDirInUse } from './db/data-dir-lock.ts'
 import { forgetExpiredVisitors } from './db/counts.ts'
 import { describeDatabaseError } from './db/errors.ts'
 import { watchHealth } from './db/health.ts'
@@ -15,11 +16,12 @@ import { createMetricsApp } from './routes/metrics.ts'
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
 
+// A second process on an embedded DATA_DIR is refused before it reads anything there.
 const database = await openConfiguredDatabase(env, env.DB_POOL_MAX, {
   statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
   acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
   queueMax: env.DB_QUEUE_MAX,
-})
+}).catch(exitIfDataDirInUse)
 const readiness = keepMigrating(database, log, undefined, watchHealth(database, log, { stallMs: env.DB_STALL_MS }))
 const pages = pageAllowlist({
   pattern: env.SLUG_PATTERN,

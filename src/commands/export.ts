@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { loadEnv } from '../env.ts'
 import { openConfiguredDatabase } from '../db/client.ts'
+import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
 import { exportData } from '../transfer/export.ts'
 
 const { values: flags } = parseArgs({ options: { csv: { type: 'boolean' }, daily: { type: 'boolean' } } })
@@ -10,7 +11,7 @@ if (flags.daily && !flags.csv) {
   process.exit(2)
 }
 const env = loadEnv()
-const database = await openConfiguredDatabase(env, 1)
+const database = await openConfiguredDatabase(env, 1).catch(exitIfDataDirInUse)
 try {
   await database.migrate()
   // Waiting for each chunk to drain keeps memory flat however large the export, even into a slow pipe.

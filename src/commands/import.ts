@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { loadEnv } from '../env.ts'
 import { openConfiguredDatabase } from '../db/client.ts'
+import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
 import { formatNames, InvalidFile, type FormatName } from '../transfer/dataset.ts'
 import { readDataset } from '../transfer/formats.ts'
 import { describeSummary, importDataset, type ImportMode } from '../transfer/import.ts'
@@ -38,7 +39,7 @@ try {
   process.exit(1)
 }
 
-const database = await openConfiguredDatabase(env, 1)
+const database = await openConfiguredDatabase(env, 1).catch(exitIfDataDirInUse)
 try {
   await database.migrate()
   const summary = await importDataset(database.db, dataset, { mode: flags.mode as ImportMode, dryRun: flags['dry-run'] })

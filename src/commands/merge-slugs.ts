@@ -1,12 +1,13 @@
 // bun run slugs:merge [--dry-run]: folds the rows of one page's spellings into one (see README).
 import { openConfiguredDatabase } from '../db/client.ts'
+import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
 import { mergeSlugVariants } from '../db/merge.ts'
 import { loadEnv } from '../env.ts'
 
 const dryRun = process.argv.includes('--dry-run')
 const env = loadEnv()
 // One connection is all a one-off command needs.
-const database = await openConfiguredDatabase(env, 1)
+const database = await openConfiguredDatabase(env, 1).catch(exitIfDataDirInUse)
 try {
   await database.migrate()
   const merges = await mergeSlugVariants(database.db, env.TRAILING_SLASH, { dryRun })
