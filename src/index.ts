@@ -1,5 +1,5 @@
-import { createApp } from './app.ts'
-import { counting } from './counting.ts'
+import { createApp } from './http/app.ts'
+import { counting } from './counting/counting.ts'
 import { openConfiguredDatabase } from './db/client.ts'
 import { forgetExpiredVisitors } from './db/counts.ts'
 import { describeDatabaseError } from './db/errors.ts'
@@ -8,9 +8,9 @@ import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
 import { createLogger } from './log.ts'
 import { createMetrics } from './metrics.ts'
-import { pageAllowlist } from './pages.ts'
-import { readCache } from './read-cache.ts'
-import { createMetricsApp } from './routes/metrics.ts'
+import { pageAllowlist } from './counting/page-allowlist.ts'
+import { readCache } from './http/read-cache.ts'
+import { createMetricsApp } from './http/routes/metrics.ts'
 
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)

@@ -5,7 +5,7 @@ import Counter from 'prom-client/lib/counter.js'
 import Gauge from 'prom-client/lib/gauge.js'
 import Histogram from 'prom-client/lib/histogram.js'
 import Registry from 'prom-client/lib/registry.js'
-import type { Outcome } from './counting.ts'
+import type { Outcome } from './counting/counting.ts'
 
 function processMetrics(registers: Registry[]) {
   const started = Date.now() / 1000

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
-import type { CountingOptions } from '../src/counting.ts'
+import type { CountingOptions } from '../src/counting/counting.ts'
 import { forgetExpiredVisitors } from '../src/db/counts.ts'
 import { recentVisits, views } from '../src/db/schema.ts'
-import { pageAllowlist } from '../src/pages.ts'
+import { pageAllowlist } from '../src/counting/page-allowlist.ts'
 import { appOn, quietLog } from './support/app.ts'
 import { useMigratedDatabase } from './support/database.ts'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { decodeSlug } from '../slug.ts'
+import { decodeSlug } from '../counting/slug.ts'
 
 export type FormatName = 'json' | 'views-csv' | 'daily-csv' | 'goatcounter'
 export const formatNames: FormatName[] = ['json', 'views-csv', 'daily-csv', 'goatcounter']

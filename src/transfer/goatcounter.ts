@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from '../slug.ts'
+import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
 import { checkRow, InvalidFile, saying, type Dataset, type Problem } from './dataset.ts'
 
 // GoatCounter's CSV export: one row per pageview. Its first header cell is the format version

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { pageAllowlist } from '../../src/pages.ts'
+import { pageAllowlist } from '../../src/counting/page-allowlist.ts'
 import { appOn, everyView, quietLog } from '../support/app.ts'
 import { backend, useMigratedDatabase } from '../support/database.ts'
 

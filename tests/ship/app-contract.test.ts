@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
 import { envNames, parseEnv } from '../../src/env.ts'
-import { health } from '../../src/routes/health.ts'
+import { health } from '../../src/http/routes/health.ts'
 import { only, repoRoot } from './rendered-manifests.ts'
 
 const deployment = only('Deployment')

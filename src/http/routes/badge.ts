@@ -1,12 +1,12 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.ts'
-import { readCount } from '../db/counts.ts'
-import { renderBadge } from '../stats/badge.tsx'
-import { formatCount } from '../stats/format.ts'
-import { slugFromUrl } from '../slug.ts'
+import { readCount } from '../../db/counts.ts'
+import { renderBadge } from '../../render/badge.tsx'
+import { formatCount } from '../../render/format.ts'
+import { slugFromUrl } from '../../counting/slug.ts'
 import { validate } from '../validate.ts'
-import { conditionalGet } from './conditional-get.ts'
+import { conditionalGet } from '../conditional-get.ts'
 
 const PREFIX = '/badge/'
 // Five minutes: a README or a post may show the badge on every load, and a count that is a few

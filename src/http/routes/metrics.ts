@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { AppEnv, Deps } from '../app.ts'
-import type { DatabaseHandle } from '../db/client.ts'
+import type { DatabaseHandle } from '../../db/client.ts'
 
 const SAMPLE_WAIT_MS = 250
 
