@@ -1,16 +1,16 @@
-import { createApp } from './http/app.ts'
 import { counting } from './counting/counting.ts'
+import { pageAllowlist } from './counting/page-allowlist.ts'
 import { openConfiguredDatabase } from './db/client.ts'
 import { forgetExpiredVisitors } from './db/counts.ts'
 import { describeDatabaseError } from './db/errors.ts'
 import { watchHealth } from './db/health.ts'
 import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
-import { createLogger } from './log.ts'
-import { createMetrics } from './metrics.ts'
-import { pageAllowlist } from './counting/page-allowlist.ts'
+import { createApp } from './http/app.ts'
 import { readCache } from './http/read-cache.ts'
 import { createMetricsApp } from './http/routes/metrics.ts'
+import { createLogger } from './log.ts'
+import { createMetrics } from './metrics.ts'
 
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)

@@ -1,12 +1,15 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import type { Counting } from '../../counting/counting.ts'
+import type { Database } from '../../db/client.ts'
 import { readCount } from '../../db/counts.ts'
+import type { Readiness } from '../../db/readiness.ts'
 import { renderBadge } from '../../render/badge.tsx'
 import { formatCount } from '../../render/format.ts'
-import { slugFromUrl } from '../../counting/slug.ts'
-import { validate } from '../validate.ts'
 import { conditionalGet } from '../conditional-get.ts'
+import { slugFromUrl } from '../request-slugs.ts'
+import { requireDatabase } from '../require-database.ts'
+import { validate } from '../validate.ts'
 
 const PREFIX = '/badge/'
 // Five minutes: a README or a post may show the badge on every load, and a count that is a few
@@ -30,11 +33,20 @@ const label = z
   .regex(/^[^\p{Cc}\p{Cs}\uFFFE\uFFFF]*$/u, 'must not contain control characters')
   .default('views')
 
-export const badgeRoutes = new Hono<AppEnv>()
-  // GET /badge/{slug}: "views | 1,234" for the slug GET /views/{slug} would read; it never counts.
-  .get('/badge/*', conditionalGet(), validate('query', z.object({ label })), async (c) => {
-    const { database, counting } = c.var.deps
-    const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
-    const count = await readCount(database.db, slug)
-    return c.body(await renderBadge({ label: c.req.valid('query').label, value: formatCount(count) }), 200, headers)
-  })
+export interface BadgeRouteDeps {
+  db: Database
+  counting: Pick<Counting, 'slug'>
+  readiness: Pick<Readiness, 'isReady'>
+}
+
+export function createBadgeRoute({ db, counting, readiness }: BadgeRouteDeps) {
+  return (
+    new Hono()
+      // GET /badge/{slug}: "views | 1,234" for the slug GET /views/{slug} would read; it never counts.
+      .get('/badge/*', requireDatabase(readiness), conditionalGet(), validate('query', z.object({ label })), async (c) => {
+        const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
+        const count = await readCount(db, slug)
+        return c.body(await renderBadge({ label: c.req.valid('query').label, value: formatCount(count) }), 200, headers)
+      })
+  )
+}

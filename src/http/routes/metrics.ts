@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
-import type { AppEnv, Deps } from '../app.ts'
+import type { Counting } from '../../counting/counting.ts'
 import type { DatabaseHandle } from '../../db/client.ts'
+import type { Readiness } from '../../db/readiness.ts'
+import type { Metrics } from '../../metrics.ts'
 
 const SAMPLE_WAIT_MS = 250
 
@@ -14,26 +16,29 @@ async function openConnections(database: DatabaseHandle, ready: boolean) {
   return Promise.race([database.openConnections().catch(() => undefined), gaveUp])
 }
 
-export const metricsRoutes = new Hono<AppEnv>().get('/metrics', async (c) => {
-  const { database, readiness, metrics, counting } = c.var.deps
-  const ready = readiness.isReady()
-  metrics.sampleDatabase({
-    ready,
-    poolMax: database.poolMax,
-    poolOpen: await openConnections(database, ready),
-    queriesInFlight: database.queries?.inFlight(),
-    pageListPages: counting.pageListSize(),
+export interface MetricsRouteDeps {
+  database: DatabaseHandle
+  readiness: Pick<Readiness, 'isReady'>
+  metrics: Metrics
+  counting: Pick<Counting, 'pageListSize'>
+}
+
+/** GET /metrics: on the main port, or alone on METRICS_PORT (createMetricsApp). */
+export function createMetricsRoute({ database, readiness, metrics, counting }: MetricsRouteDeps) {
+  return new Hono().get('/metrics', async (c) => {
+    const ready = readiness.isReady()
+    metrics.sampleDatabase({
+      ready,
+      poolMax: database.poolMax,
+      poolOpen: await openConnections(database, ready),
+      queriesInFlight: database.queries?.inFlight(),
+      pageListPages: counting.pageListSize(),
+    })
+    return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType })
   })
-  return c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType })
-})
+}
 
 /** /metrics alone, for METRICS_PORT: Prometheus scrapes the pod directly, the tunnel never sees it. */
-export function createMetricsApp(deps: Deps) {
-  return new Hono<AppEnv>()
-    .use(async (c, next) => {
-      c.set('deps', deps)
-      await next()
-    })
-    .route('/', metricsRoutes)
-    .notFound((c) => c.json({ error: 'not found' }, 404))
+export function createMetricsApp(deps: MetricsRouteDeps) {
+  return new Hono().route('/', createMetricsRoute(deps)).notFound((c) => c.json({ error: 'not found' }, 404))
 }
