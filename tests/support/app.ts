@@ -28,6 +28,7 @@ export function appOn(
     reads = readCache(readCacheMs),
     statsCredentials,
     log = quietLog,
+    metricsOnMainPort = true,
   }: {
     corsOrigins?: string[]
     countingOptions?: CountingOptions
@@ -36,6 +37,8 @@ export function appOn(
     reads?: ReadCache
     statsCredentials?: StatsCredentials
     log?: Logger
+    /** False plays METRICS_PORT: /metrics is served elsewhere. */
+    metricsOnMainPort?: boolean
   } = {},
 ) {
   return createApp({
@@ -46,7 +49,7 @@ export function appOn(
     metrics: createMetrics(),
     reads,
     corsOrigins,
-    metricsOnMainPort: true,
+    metricsOnMainPort,
     statsCredentials,
   })
 }
