@@ -1,6 +1,7 @@
-import type { Context, Hono, MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { TrieRouter } from 'hono/router/trie-router'
+import type { RouterRoute } from 'hono/types'
 
 interface Route {
   pattern: string
@@ -17,7 +18,7 @@ const strict = (pattern: string) => pattern.replace(/\/\*$/, '/:rest{.*}')
  * there, read from app.routes as hono/method-not-allowed does
  * (honojs/hono src/middleware/method-not-allowed/index.ts). No list sits beside the routes.
  */
-export function routeTable(app: Hono<any, any, any>) {
+export function routeTable(app: { routes: RouterRoute[] }) {
   let router: TrieRouter<Route> | undefined
   // Built at the first request, once every route module has been mounted.
   const build = () => {
@@ -34,7 +35,10 @@ export function routeTable(app: Hono<any, any, any>) {
     for (const [pattern, methods] of byPattern) trie.add('ALL', strict(pattern), { pattern, methods })
     return trie
   }
-  const match = (path: string): Route[] => (router ??= build()).match('ALL', path)[0].map(([route]) => route)
+  const match = (path: string): Route[] => {
+    router ??= build()
+    return router.match('ALL', path)[0].map(([route]) => route)
+  }
 
   return {
     /** The methods answered at this path; empty when no route has it. */
