@@ -8,9 +8,10 @@ interface Route {
   methods: Set<string>
 }
 
-// Hono lets a trailing '/*' match the bare prefix too ('/views/*' matches '/views', so that
-// app.use('/api/*') covers '/api'). A slug route needs the slash and what follows it, so it is
-// read here as a parameter that may be empty: '/views' is the list, '/views/' a slug (empty).
+// In Hono a trailing '/*' is a special wildcard that also matches the bare prefix ('/views/*'
+// matches '/views'; honojs/hono#360, by design). A slug route needs the slash, so it is read here
+// as a parameter that may be empty: '/views' is the list alone, '/views/' an (empty) slug. The
+// route keeps its '/*' pattern, which is also its metric label.
 const strict = (pattern: string) => pattern.replace(/\/\*$/, '/:rest{.*}')
 
 /**
