@@ -1,17 +1,16 @@
-import { createApp } from './app.ts'
-import { counting } from './counting.ts'
+import { counting } from './counting/counting.ts'
+import { pageAllowlist } from './counting/page-allowlist.ts'
+import { keepForgettingVisitors } from './counting/visitor-janitor.ts'
 import { openConfiguredDatabase } from './db/client.ts'
 import { exitIfDataDirInUse } from './db/data-dir-lock.ts'
-import { forgetExpiredVisitors } from './db/counts.ts'
-import { describeDatabaseError } from './db/errors.ts'
 import { watchHealth } from './db/health.ts'
 import { keepMigrating } from './db/readiness.ts'
 import { loadEnv } from './env.ts'
+import { createApp } from './http/app.ts'
+import { readCache } from './http/read-cache.ts'
+import { createMetricsApp } from './http/routes/metrics.ts'
 import { createLogger } from './log.ts'
 import { createMetrics } from './metrics.ts'
-import { pageAllowlist } from './pages.ts'
-import { readCache } from './read-cache.ts'
-import { createMetricsApp } from './routes/metrics.ts'
 
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
@@ -80,16 +79,7 @@ const metricsServer =
   env.METRICS_PORT === undefined ? undefined : Bun.serve({ hostname: env.HOST, port: env.METRICS_PORT, fetch: createMetricsApp(deps).fetch })
 log.info('listening', { url: server.url.href, database: database.kind, countMode: env.COUNT_MODE, dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined })
 
-// Expired repeat-window entries are deleted, not just ignored: the table holds only what is still needed.
-const janitor = setInterval(async () => {
-  if (!readiness.isReady()) return
-  const removed = await forgetExpiredVisitors(database.db, new Date()).catch((error) => {
-    log.warn('could not forget expired visitors', describeDatabaseError(error))
-    return 0
-  })
-  if (removed > 0) log.debug('forgot expired visitors', { removed })
-}, 60_000)
-janitor.unref()
+const janitor = keepForgettingVisitors(database.db, readiness, log)
 
 // After a burst, a full collection and a shrink once things are quiet give the memory back to the
 // system (about 75 -> 57 MiB measured); during traffic the ordinary collector is left alone.
@@ -111,7 +101,7 @@ async function shutdown(signal: string) {
     log.error('shutdown timed out', { timeoutMs: env.SHUTDOWN_TIMEOUT_MS })
     process.exit(1)
   }, env.SHUTDOWN_TIMEOUT_MS).unref()
-  clearInterval(janitor)
+  janitor.stop()
   clearInterval(idleCollector)
   pages.stop()
   await readiness.stop()

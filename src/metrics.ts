@@ -5,7 +5,7 @@ import Counter from 'prom-client/lib/counter.js'
 import Gauge from 'prom-client/lib/gauge.js'
 import Histogram from 'prom-client/lib/histogram.js'
 import Registry from 'prom-client/lib/registry.js'
-import type { Outcome } from './counting.ts'
+import { outcomes, type Outcome } from './counting/outcomes.ts'
 
 function processMetrics(registers: Registry[]) {
   const started = Date.now() / 1000
@@ -57,7 +57,7 @@ export function createMetrics() {
   })
   const views = new Counter({
     name: 'viewcounter_views_total',
-    help: 'POSTed views by outcome: counted, or why not (repeat, bot, ignored, rate-limited, unknown-page)',
+    help: `POSTed views by outcome: counted, or why not (${outcomes.filter((outcome) => outcome !== 'counted').join(', ')})`,
     labelNames: ['outcome'] as const,
     registers,
   })
@@ -82,7 +82,7 @@ export function createMetrics() {
   })
 
   // Counters start at zero for every outcome, so a rate() over a quiet one is 0, not absent.
-  for (const outcome of ['counted', 'repeat', 'bot', 'ignored', 'rate-limited', 'unknown-page'] satisfies Outcome[]) views.inc({ outcome }, 0)
+  for (const outcome of outcomes) views.inc({ outcome }, 0)
 
   return {
     registry,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
-import type { CountingOptions } from '../src/counting.ts'
+import type { CountingOptions } from '../src/counting/counting.ts'
 import { dailyViews, recentVisits, views } from '../src/db/schema.ts'
 import { appOn, everyView } from './support/app.ts'
 import { useMigratedDatabase } from './support/database.ts'

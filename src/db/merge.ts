@@ -1,7 +1,7 @@
 import { inArray, sql } from 'drizzle-orm'
 import type { Database } from './client.ts'
 import { views } from './schema.ts'
-import { normaliseSlug, type TrailingSlash } from '../slug.ts'
+import { normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
 
 export interface Merge {
   into: string

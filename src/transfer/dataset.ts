@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { decodeSlug } from '../slug.ts'
+import { decodeSlug, InvalidSlug } from '../counting/slug.ts'
 
 export type FormatName = 'json' | 'views-csv' | 'daily-csv' | 'goatcounter'
 export const formatNames: FormatName[] = ['json', 'views-csv', 'daily-csv', 'goatcounter']
@@ -45,7 +45,8 @@ export function slugProblem(slug: string): string | undefined {
     decodeSlug(encodeURIComponent(slug))
     return undefined
   } catch (error) {
-    return (error as Error).message
+    if (!(error instanceof InvalidSlug)) throw error
+    return error.message
   }
 }
 

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
 import { z } from 'zod'
-import type { TrailingSlash } from '../slug.ts'
+import type { TrailingSlash } from '../counting/slug.ts'
 import { collector, dailyColumns, InvalidFile, saying, viewsColumns, type Dataset, type FormatName } from './dataset.ts'
 import { goatCounterHeader, goatCounterReader } from './goatcounter.ts'
 

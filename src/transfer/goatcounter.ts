@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from '../slug.ts'
+import { dayFormatter } from '../counting/calendar.ts'
+import { checkSlug, decodeSlug, InvalidSlug, normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
 import { checkRow, InvalidFile, saying, type Dataset, type Problem } from './dataset.ts'
 
 // GoatCounter's CSV export: one row per pageview. Its first header cell is the format version
@@ -34,7 +35,8 @@ export function pathToSlug(path: string, trailingSlash: TrailingSlash): { slug?:
     // The site root folds to '' and is skipped by the caller, not reported.
     return { slug: slug === '' ? slug : checkSlug(slug) }
   } catch (error) {
-    return { problem: `Path ${JSON.stringify(path)}: ${(error as Error).message}` }
+    if (!(error instanceof InvalidSlug)) throw error
+    return { problem: `Path ${JSON.stringify(path)}: ${error.message}` }
   }
 }
 
@@ -48,7 +50,7 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
   for (const name of required) if (index[name] === -1) problems.push({ where: 'line 1', message: `GoatCounter header has no ${name} column` })
   if (problems.length > 0) throw new InvalidFile(problems)
 
-  const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+  const dayOf = dayFormatter(timeZone)
   const history = new Map<string, Map<string, number>>()
   const lastSeen = new Map<string, number>()
   const skipped = { bots: 0, events: 0, 'site root': 0 }
@@ -63,7 +65,7 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
     if (slug === '') return void skipped['site root']++
     const at = Date.parse(row.date)
     if (Number.isNaN(at)) return void problems.push({ where, message: `Date ${row.date} is not a real time` })
-    const day = dayOf.format(at)
+    const day = dayOf(at)
     if (!history.has(slug!)) history.set(slug!, new Map())
     const days = history.get(slug!)!
     days.set(day, (days.get(day) ?? 0) + 1)

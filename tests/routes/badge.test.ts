@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { views } from '../../src/db/schema.ts'
-import { textWidth } from '../../src/stats/badge.tsx'
+import { textWidth } from '../../src/render/badge.tsx'
 import { appOn, everyView } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 

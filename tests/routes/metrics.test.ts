@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { pageAllowlist } from '../../src/pages.ts'
+import { outcomes } from '../../src/counting/outcomes.ts'
+import { pageAllowlist } from '../../src/counting/page-allowlist.ts'
 import { appOn, everyView, quietLog } from '../support/app.ts'
 import { backend, useMigratedDatabase } from '../support/database.ts'
 
@@ -50,6 +51,41 @@ describe('GET /metrics', () => {
     const text = await (await app.request('/metrics')).text()
     expect(metricValue(text, 'viewcounter_database_ready')).toBe(0)
     expect(metricValue(text, 'viewcounter_http_requests_total{method="GET",route="/views/*",status="503"}')).toBe(1)
+  })
+})
+
+describe('request labels and series', () => {
+  test('requests are labelled with the pattern of the route that answered, whatever middleware ran', async () => {
+    const app = appOn(database.handle)
+    await app.request('/views')
+    await app.request('/views/posts/l/')
+    await app.request('/views/posts/l/', { method: 'PUT' })
+    await app.request('/views', { method: 'POST' })
+    await app.request('/nope/posts/l/')
+    const text = await (await app.request('/metrics')).text()
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="GET",route="/views",status="200"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="GET",route="/views/*",status="200"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="PUT",route="/views/*",status="405"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="POST",route="/views",status="405"}')).toBe(1)
+    expect(metricValue(text, 'viewcounter_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1)
+    expect(text).not.toContain('route="*"')
+    expect(text).not.toContain('route="/*"')
+  })
+
+  test('every outcome has its series from the start, at zero', async () => {
+    const text = await (await appOn(database.handle).request('/metrics')).text()
+    for (const outcome of outcomes) expect(metricValue(text, `viewcounter_views_total{outcome="${outcome}"}`)).toBe(0)
+  })
+})
+
+describe('/metrics on the main port with METRICS_PORT set', () => {
+  test('is no route at all: 404 for GET and POST alike, never a 405 naming GET', async () => {
+    const app = appOn(database.handle, { metricsOnMainPort: false })
+    for (const method of ['GET', 'HEAD', 'POST', 'DELETE']) {
+      const response = await app.request('/metrics', { method })
+      expect(response.status).toBe(404)
+      expect(response.headers.get('allow')).toBeNull()
+    }
   })
 })
 

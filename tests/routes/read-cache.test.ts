@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { views } from '../../src/db/schema.ts'
-import { readCache } from '../../src/read-cache.ts'
+import { readCache } from '../../src/http/read-cache.ts'
 import { appOn } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 

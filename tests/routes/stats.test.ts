@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { dailyCountsFor, dayRange } from '../../src/db/history.ts'
 import { dailyViews, views } from '../../src/db/schema.ts'
-import type { StatsCredentials } from '../../src/stats/access.ts'
+import type { StatsCredentials } from '../../src/http/stats-access.ts'
 import { appOn, everyView } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 

@@ -176,4 +176,13 @@ describe('unknown routes and methods', () => {
     }
     expect(await storedSlugs()).toEqual([])
   })
+
+  test('Allow names the methods the routes register, and a wrong method is a 405 even while the database is down', async () => {
+    const down = appOn(database.handle, { isReady: () => false })
+    for (const [path, allow] of [['/views/x', 'GET, HEAD, POST'], ['/views', 'GET, HEAD'], ['/summary', 'GET, HEAD'], ['/ready', 'GET, HEAD']]) {
+      const response = await down.request(path!, { method: 'PUT' })
+      expect(response.status).toBe(405)
+      expect(response.headers.get('allow')).toBe(allow!)
+    }
+  })
 })

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
 import { envNames, parseEnv } from '../../src/env.ts'
-import { health } from '../../src/routes/health.ts'
+import { createHealthRoute } from '../../src/http/routes/health.ts'
 import { only, repoRoot } from './rendered-manifests.ts'
 
 const deployment = only('Deployment')
@@ -13,6 +13,8 @@ const container = deployment.spec.template.spec.containers[0]
 const configMap = only('ConfigMap', container.envFrom[0].configMapRef.name)
 const secret = only('ExternalSecret', 'view-counter-db-credentials')
 const service = only('Service')
+// The probes' routes as the service builds them; readiness itself is tested in tests/routes/health.test.ts.
+const health = createHealthRoute({ state: () => 'ready' })
 const cluster = only('Cluster')
 
 // The environment the pod gets, with each secret key replaced by a stand-in value.

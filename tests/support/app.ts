@@ -1,10 +1,10 @@
-import { createApp } from '../../src/app.ts'
-import { counting, type CountingOptions } from '../../src/counting.ts'
+import { createApp } from '../../src/http/app.ts'
+import { counting, type CountingOptions } from '../../src/counting/counting.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
 import { createLogger, type Logger } from '../../src/log.ts'
 import { createMetrics } from '../../src/metrics.ts'
-import { readCache, type ReadCache } from '../../src/read-cache.ts'
-import type { StatsCredentials } from '../../src/stats/access.ts'
+import { readCache, type ReadCache } from '../../src/http/read-cache.ts'
+import type { StatsCredentials } from '../../src/http/stats-access.ts'
 
 export const quietLog = createLogger('silent')
 
@@ -28,6 +28,7 @@ export function appOn(
     reads = readCache(readCacheMs),
     statsCredentials,
     log = quietLog,
+    metricsOnMainPort = true,
   }: {
     corsOrigins?: string[]
     countingOptions?: CountingOptions
@@ -36,6 +37,8 @@ export function appOn(
     reads?: ReadCache
     statsCredentials?: StatsCredentials
     log?: Logger
+    /** False plays METRICS_PORT: /metrics is served elsewhere. */
+    metricsOnMainPort?: boolean
   } = {},
 ) {
   return createApp({
@@ -46,7 +49,7 @@ export function appOn(
     metrics: createMetrics(),
     reads,
     corsOrigins,
-    metricsOnMainPort: true,
+    metricsOnMainPort,
     statsCredentials,
   })
 }

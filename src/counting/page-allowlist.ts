@@ -1,4 +1,4 @@
-import type { Logger } from './log.ts'
+import type { Logger } from '../log.ts'
 import { normaliseSlug, type TrailingSlash } from './slug.ts'
 
 export interface PageAllowlist {

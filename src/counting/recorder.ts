@@ -1,8 +1,8 @@
-import { batcher, type Submission } from './db/coalesce.ts'
-import type { Database } from './db/client.ts'
-import { addReaderViews, addViews, type VisitorKey } from './db/counts.ts'
-import { DatabaseBusyError } from './db/errors.ts'
-import { cancelledBy } from './db/pool-gate.ts'
+import { batcher, type Submission } from '../db/coalesce.ts'
+import type { Database } from '../db/client.ts'
+import { addReaderViews, addViews, type VisitorKey } from '../db/counts.ts'
+import { DatabaseBusyError } from '../db/errors.ts'
+import { cancelledBy } from '../db/pool-gate.ts'
 
 export interface PendingView {
   slug: string

@@ -1,13 +1,15 @@
-import { HTTPException } from 'hono/http-exception'
-
 export const MAX_SLUG_BYTES = 512
-export const MAX_BATCH_SLUGS = 100
 
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
 const encoder = new TextEncoder()
 
+/** A slug no page can have; the HTTP layer answers it with 400, an import reports it per row. */
+export class InvalidSlug extends Error {
+  override name = 'InvalidSlug'
+}
+
 function invalid(message: string): never {
-  throw new HTTPException(400, { message })
+  throw new InvalidSlug(message)
 }
 
 // Decodes one percent-encoded slug strictly: malformed escapes and invalid UTF-8 are refused
@@ -33,25 +35,6 @@ export function checkSlug(slug: string): string {
   if (slug.includes('\uFFFD')) invalid('slug is not valid UTF-8')
   if (slug.split('/').some((segment) => segment === '.' || segment === '..')) invalid('slug must not contain dot segments')
   return slug
-}
-
-// The slug is taken still encoded from the raw request target, not from the router's decoded
-// path, so that "%2F" and "%25" are decoded exactly once, by decodeSlug.
-export function slugFromUrl(url: string, prefix: string): string {
-  const pathStart = url.indexOf('/', url.indexOf('://') + 3)
-  const queryStart = url.indexOf('?', pathStart)
-  const path = queryStart === -1 ? url.slice(pathStart) : url.slice(pathStart, queryStart)
-  return path.startsWith(prefix) ? path.slice(prefix.length) : ''
-}
-
-// `slugs=a,b,c`: literal commas separate; each slug stays encoded for decodeSlug, so it may carry "%2C".
-export function slugListFromQuery(url: string, max: number): string[] | undefined {
-  const query = url.slice(url.indexOf('?') + 1 || url.length)
-  const raw = query.split('&').find((pair) => pair.startsWith('slugs='))
-  if (raw === undefined) return undefined
-  const slugs = raw.slice('slugs='.length).replaceAll('+', '%20').split(',')
-  if (slugs.length > max) invalid(`at most ${max} slugs per request`)
-  return slugs
 }
 
 export type TrailingSlash = 'add' | 'strip' | 'keep'

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
-import { dailyViews, recentVisits, views } from '../src/db/schema.ts'
-import { appOn, everyView } from './support/app.ts'
-import { useMigratedDatabase } from './support/database.ts'
+import { dailyViews, recentVisits, views } from '../../src/db/schema.ts'
+import { appOn, everyView } from '../support/app.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
 const database = useMigratedDatabase()
 beforeEach(async () => {

@@ -1,25 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { BlockList, isIP } from 'node:net'
-import type { Context } from 'hono'
 import { isbot } from 'isbot'
 
 export type ClientIpHeader = 'none' | 'cf-connecting-ip' | 'x-forwarded-for' | 'x-real-ip'
-
-// Headers are believed only when the operator says a proxy sets them; otherwise anyone could
-// claim any address and walk around the repeat window and the rate limit.
-export function clientAddress(c: Context, header: ClientIpHeader): string {
-  if (header !== 'none') {
-    const value = c.req.header(header)
-    // A proxy appends the address it saw, so the rightmost entry is the one a client cannot forge.
-    const candidate = value?.split(',').at(-1)?.trim()
-    if (candidate && isIP(candidate)) return unmapped(candidate)
-  }
-  // Bun hands its server to the app as the env; hono/bun's getConnInfo does the same, but loading
-  // hono/bun costs 2.5 MiB of memory for these two lines. app.request() in tests has no server.
-  const server = c.env as { requestIP?(request: Request): { address: string } | null } | undefined
-  const address = server?.requestIP?.(c.req.raw)?.address
-  return address ? unmapped(address) : 'unknown'
-}
 
 /**
  * What names one reader for the repeat window and the rate limit. An IPv6 host is normally given
@@ -33,7 +16,7 @@ export function readerNetwork(address: string): string {
 }
 
 // '::ffff:192.0.2.1' (a dual-stack socket, or a proxy writing IPv4 that way) is the IPv4 client.
-function unmapped(address: string): string {
+export function unmapped(address: string): string {
   if (isIP(address) !== 6) return address
   const groups = ipv6Groups(address)
   if (groups.slice(0, 5).some((group) => group !== 0) || groups[5] !== 0xffff) return address

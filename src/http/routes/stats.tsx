@@ -1,0 +1,43 @@
+import { Hono } from 'hono'
+import { html } from 'hono/html'
+import { z } from 'zod'
+import type { Counting } from '../../counting/counting.ts'
+import type { Database } from '../../db/client.ts'
+import { dailyCountsFor, siteDailyCounts, siteSummary } from '../../db/history.ts'
+import type { Readiness } from '../../db/readiness.ts'
+import { StatsPage } from '../../render/stats-page.tsx'
+import { css } from '../../render/styles.ts'
+import { requireDatabase } from '../require-database.ts'
+import { statsAccess, type StatsCredentials } from '../stats-access.ts'
+import { validate } from '../validate.ts'
+
+const styleHash = new Bun.CryptoHasher('sha256').update(css).digest('base64')
+// The page runs no script and loads nothing: the policy allows its one stylesheet and no more, so
+// even a slug that slipped past escaping could not do anything.
+const headers = {
+  'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+}
+
+export interface StatsRouteDeps {
+  db: Database
+  counting: Pick<Counting, 'today'>
+  readiness: Pick<Readiness, 'isReady'>
+  credentials?: StatsCredentials
+}
+
+/** GET /stats: the owner's page of totals, charts and top pages; private once a credential is set. */
+export function createStatsRoute({ db, counting, readiness, credentials = {} }: StatsRouteDeps) {
+  const routes = new Hono().use('/stats', requireDatabase(readiness))
+  const access = statsAccess(credentials)
+  if (access) routes.use('/stats', access)
+  const top = z.object({ top: z.coerce.number().int().min(1).max(100).default(20) })
+  return routes.get('/stats', validate('query', top), async (c) => {
+    const today = counting.today()
+    const [summary, daily] = await Promise.all([siteSummary(db, today, c.req.valid('query').top), siteDailyCounts(db, today, 90)])
+    const trends = await dailyCountsFor(db, summary.top.map((post) => post.slug), today, 30)
+    return c.html(html`<!doctype html>${<StatsPage today={today} summary={summary} daily={daily} trends={trends} />}`, 200, headers)
+  })
+}

@@ -1,0 +1,101 @@
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { z } from 'zod'
+import type { Counting, ViewResult } from '../../counting/counting.ts'
+import type { Database } from '../../db/client.ts'
+import { rankedCounts, readCount, readCounts } from '../../db/counts.ts'
+import { dailyCounts, siteSummary } from '../../db/history.ts'
+import type { Readiness } from '../../db/readiness.ts'
+import { clientAddress } from '../client-address.ts'
+import { conditionalGet } from '../conditional-get.ts'
+import type { ReadCache } from '../read-cache.ts'
+import { MAX_BATCH_SLUGS, slugFromUrl, slugListFromQuery } from '../request-slugs.ts'
+import { requireDatabase } from '../require-database.ts'
+import type { AppEnv } from '../types.ts'
+import { validate } from '../validate.ts'
+
+const PREFIX = '/views/'
+const days = z.coerce.number().int().min(1).max(366)
+
+export interface ViewsRouteDeps {
+  db: Database
+  counting: Pick<Counting, 'mode' | 'clientIpHeader' | 'slug' | 'view' | 'today'>
+  readiness: Pick<Readiness, 'isReady'>
+  reads: Pick<ReadCache, 'get'>
+  /** Origins whose pages may POST views (CORS_ORIGINS). */
+  corsOrigins: string[]
+}
+
+export function createViewsRoute({ db, counting, readiness, reads, corsOrigins }: ViewsRouteDeps) {
+  const origins = new Set(corsOrigins)
+  const database = requireDatabase(readiness)
+
+  // Reads go through the short-lived cache and carry an ETag, so a burst of readers (or Cloudflare's
+  // edge revalidating) costs one query, and an unchanged answer costs no body at all (conditionalGet).
+  async function cachedJson(c: Context, key: string, load: () => Promise<unknown>) {
+    const { body, etag } = await reads.get(key, load)
+    return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, 'Cache-Control': 'public, max-age=2' })
+  }
+
+  // The one place a view's outcome becomes HTTP. COUNT_MODE=every answers exactly as the reference
+  // did; otherwise the answer says whether this view counted.
+  function answerView(c: Context, slug: string, result: ViewResult) {
+    if (result.outcome === 'unknown-page') throw new HTTPException(404, { message: 'unknown page' })
+    if (result.outcome === 'rate-limited') {
+      const res = new Response(null, { headers: { 'Retry-After': String(result.retryAfterSeconds) } })
+      throw new HTTPException(429, { message: 'too many views from this address', res })
+    }
+    const { count, counted } = result
+    return c.json(counting.mode === 'every' ? { slug, count } : { slug, count, counted })
+  }
+
+  return (
+    new Hono<AppEnv>()
+      .get('/views', database, conditionalGet(), async (c) => {
+        const raw = slugListFromQuery(c.req.url, MAX_BATCH_SLUGS)
+        if (!raw) return cachedJson(c, 'all', () => rankedCounts(db))
+        const slugs = [...new Set(raw.map(counting.slug))]
+        return cachedJson(c, `some:${slugs.join('\n')}`, () => readCounts(db, slugs))
+      })
+      .get('/views/*', database, conditionalGet(), validate('query', z.object({ days: days.optional() })), async (c) => {
+        const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
+        const { days } = c.req.valid('query')
+        if (days === undefined) return cachedJson(c, `one:${slug}`, async () => ({ slug, count: await readCount(db, slug) }))
+        const count = await readCount(db, slug)
+        return c.json({ slug, count, daily: await dailyCounts(db, slug, counting.today(), days) })
+      })
+      .post(
+        '/views/*',
+        // CORS only hides the response from the page; a "simple" cross-site POST would still count,
+        // so a browser request from a foreign origin is refused before it can change anything.
+        async function refuseForeignOrigins(c, next) {
+          const origin = c.req.header('origin')
+          if (origin !== undefined && !origins.has(origin)) throw new HTTPException(403, { message: 'origin not allowed' })
+          await next()
+        },
+        database,
+        // A view takes no body. Bun refuses a chunked body over maxRequestBodySize only once the handler
+        // has run, so its 413 came after the view was counted; any body is refused before counting.
+        async function refuseBody(c, next) {
+          if (Number(c.req.header('content-length') ?? 0) !== 0 || c.req.header('transfer-encoding') !== undefined) {
+            throw new HTTPException(413, { message: 'a view takes no request body' })
+          }
+          await next()
+        },
+        async (c) => {
+          const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
+          const result = await counting.view({
+            slug,
+            address: clientAddress(c, counting.clientIpHeader),
+            userAgent: c.req.header('user-agent'),
+            signal: c.req.raw.signal,
+          })
+          c.set('outcome', result.outcome)
+          return answerView(c, slug, result)
+        },
+      )
+      .get('/summary', database, validate('query', z.object({ top: z.coerce.number().int().min(1).max(100).default(10) })), async (c) => {
+        return c.json(await siteSummary(db, counting.today(), c.req.valid('query').top))
+      })
+  )
+}
