@@ -5,7 +5,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { databaseRelay } from '../harness/database-relay.ts'
-import { freePort } from '../harness/free-port.ts'
 import { startService } from '../harness/service.ts'
 import { readMemory, trackRss } from './memory.ts'
 import { recreateDatabase } from './scratch-db.ts'
@@ -23,15 +22,11 @@ const began = performance.now()
 const progress = (message: string) => console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`)
 
 const db = await recreateDatabase(adminUrl, 'vc_bench_stall')
-const target = new URL(adminUrl)
-const relayPort = freePort()
-const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
+const relay = databaseRelay(db.url)
 relay.start()
-const serviceUrl = new URL(db.url)
-serviceUrl.host = `127.0.0.1:${relayPort}`
 const service = await startService({
   asImage: true,
-  env: { DATABASE_URL: serviceUrl.href, DB_POOL_MAX: '10' },
+  env: { DATABASE_URL: relay.url, DB_POOL_MAX: '10' },
   timeoutMs: 15_000,
   output: 'inherit',
 })

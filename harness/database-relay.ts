@@ -1,9 +1,15 @@
+import { freePort } from './free-port.ts'
+
 /**
  * A TCP relay to the real database that can be taken down and brought back, to play an outage,
  * or black-holed: connections stay open but nothing passes either way until `resume()`, which
- * delivers what was held, as a network partition that heals does.
+ * delivers what was held, as a network partition that heals does. `url` is `databaseUrl` through the relay.
  */
-export function databaseRelay(target: { hostname: string; port: number }, port: number) {
+export function databaseRelay(databaseUrl: string) {
+  const target = new URL(databaseUrl)
+  const port = freePort()
+  const url = new URL(databaseUrl)
+  url.host = `127.0.0.1:${port}`
   type Pair = { peer?: import('bun').Socket<Pair>; pending: Uint8Array[] }
   let listener: import('bun').TCPSocketListener<Pair> | undefined
   const open = new Set<import('bun').Socket<Pair>>()
@@ -11,6 +17,7 @@ export function databaseRelay(target: { hostname: string; port: number }, port: 
   const send = (to: import('bun').Socket<Pair>, chunk: Uint8Array) =>
     held ? held.push([to, new Uint8Array(chunk)]) : to.write(chunk)
   return {
+    url: url.href,
     start() {
       listener = Bun.listen<Pair>({
         hostname: '127.0.0.1',
@@ -20,7 +27,8 @@ export function databaseRelay(target: { hostname: string; port: number }, port: 
             client.data = { pending: [] }
             open.add(client)
             const upstream = await Bun.connect<Pair>({
-              ...target,
+              hostname: target.hostname,
+              port: Number(target.port || 5432),
               socket: {
                 data: (_s, chunk) => void send(client, chunk),
                 close: () => void client.end(),

@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { databaseRelay } from '../harness/database-relay.ts'
-import { freePort } from '../harness/free-port.ts'
 import { startService } from '../harness/service.ts'
 import { openEmbedded } from '../src/db/client.ts'
 import { readCount } from '../src/db/counts.ts'
-import { backend, createServerDatabase, requireServer } from './support/database.ts'
+import { backend, createServerDatabase } from './support/database.ts'
 
 // The service under test runs as a separate process, configured like production: either on its
 // own fresh PostgreSQL database or on a fresh embedded data directory.
@@ -135,12 +134,8 @@ describe('the running service counting readers', () => {
 describe.skipIf(backend !== 'postgres')('the running service when its database is away', () => {
   test('starts without a database, answers 503 fast, then recovers by itself and migrates', async () => {
     const created = await createServerDatabase()
-    const target = new URL(requireServer())
-    const relayPort = freePort()
-    const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
-    const url = new URL(created.url)
-    url.host = `127.0.0.1:${relayPort}`
-    const service = await startService({ env: { DATABASE_URL: url.href }, waitFor: '/health' })
+    const relay = databaseRelay(created.url)
+    const service = await startService({ env: { DATABASE_URL: relay.url }, waitFor: '/health' })
     try {
       expect(await (await fetch(`${service.url}/health`)).json()).toEqual({ status: 'ok' })
       expect((await fetch(`${service.url}/ready`)).status).toBe(503)
