@@ -28,6 +28,7 @@ const service = await startService({
   asImage: true,
   env: { DATABASE_URL: relay.url, DB_POOL_MAX: '10' },
   timeoutMs: 15_000,
+  pollMs: 10,
   output: 'inherit',
 })
 progress(`service pid ${service.pid} ready; ${rate} POST/s, black hole for ${stallSeconds} s`)
