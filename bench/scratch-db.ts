@@ -1,9 +1,7 @@
 import postgres from 'postgres'
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database.ts'
 
-export interface ScratchDatabase {
-  url: string
-  name: string
-  admin: postgres.Sql
+export interface BenchDatabase extends ScratchDatabase {
   /** Rows for the read scenarios, written directly so the service's counters stay untouched. */
   seed(slugs: string[]): Promise<void>
   /** Clears dead row versions, so each write scenario starts on the same table and not on the last one's bloat. */
@@ -14,35 +12,25 @@ export interface ScratchDatabase {
   commits(): Promise<number>
   /** Connections a new client may still open without taking the superuser's reserved slots. */
   freeSlots(): Promise<number>
-  /** Drops the scratch database and closes the admin connection: a run leaves nothing behind. */
-  drop(): Promise<void>
 }
 
-const safeName = /^[a-z_][a-z0-9_]{0,62}$/
 // Our own and pgbench's connections carry these names, so the pool check counts only the service's.
 const ours = 'vc-bench'
 const open = (url: string) => postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: ours } })
 
 // Dropped and created anew each run, so every run starts from the same empty, unmigrated state.
-export async function recreateDatabase(adminUrl: string, name: string): Promise<ScratchDatabase> {
-  if (!safeName.test(name)) throw new Error(`scratch database name ${name} is not a plain identifier`)
-  // The admin connection stays on the admin database, so it never counts as a connection to the scratch one.
-  const admin = open(adminUrl)
-  await admin.unsafe(`drop database if exists "${name}" with (force)`)
-  await admin.unsafe(`create database "${name}"`)
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
+export async function recreateDatabase(adminUrl: string, name: string): Promise<BenchDatabase> {
+  const database = await createScratchDatabase(adminUrl, name)
+  const { admin, url } = database
   return {
-    url: url.href,
-    name,
-    admin,
+    ...database,
     async seed(slugs) {
-      const scratch = open(url.href)
+      const scratch = open(url)
       await scratch`insert into views ${scratch(slugs.map((slug, i) => ({ slug, count: slugs.length - i })))}`
       await scratch.end()
     },
     async vacuum() {
-      const scratch = open(url.href)
+      const scratch = open(url)
       await scratch`vacuum analyze views, daily_views`
       await scratch.end()
     },
@@ -61,10 +49,6 @@ export async function recreateDatabase(adminUrl: string, name: string): Promise<
         select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
                - (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as n`
       return row!.n as number
-    },
-    async drop() {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`)
-      await admin.end({ timeout: 1 })
     },
   }
 }

@@ -4,10 +4,10 @@
 // Usage: bun run bench:stall [--stall SECONDS] [--rate PER_SECOND]
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { databaseRelay, freePort } from '../tests/support/service.ts'
+import { databaseRelay } from '../harness/database-relay.ts'
+import { startService } from '../harness/service.ts'
 import { readMemory, trackRss } from './memory.ts'
 import { recreateDatabase } from './scratch-db.ts'
-import { startService } from './service.ts'
 
 const { values } = parseArgs({ args: Bun.argv.slice(2), options: { stall: { type: 'string', default: '30' }, rate: { type: 'string', default: '200' } } })
 const stallSeconds = Number(values.stall)
@@ -22,13 +22,15 @@ const began = performance.now()
 const progress = (message: string) => console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`)
 
 const db = await recreateDatabase(adminUrl, 'vc_bench_stall')
-const target = new URL(adminUrl)
-const relayPort = await freePort()
-const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
+const relay = databaseRelay(db.url)
 relay.start()
-const serviceUrl = new URL(db.url)
-serviceUrl.host = `127.0.0.1:${relayPort}`
-const service = await startService({ databaseUrl: serviceUrl.href, port: await freePort(), poolMax: 10 })
+const service = await startService({
+  asImage: true,
+  env: { DATABASE_URL: relay.url, DB_POOL_MAX: '10' },
+  timeoutMs: 15_000,
+  pollMs: 10,
+  output: 'inherit',
+})
 progress(`service pid ${service.pid} ready; ${rate} POST/s, black hole for ${stallSeconds} s`)
 const rss = trackRss(service.pid, 50)
 
@@ -40,7 +42,7 @@ async function post() {
   const slug = `stall/${sent++}/`
   const at = phase
   const started = performance.now()
-  const status = await fetch(`${service.baseUrl}/views/${slug}`, { method: 'POST', signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }).then(
+  const status = await fetch(`${service.url}/views/${slug}`, { method: 'POST', signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }).then(
     (response) => response.status,
     (error: Error) => (error.name === 'TimeoutError' ? ('abandoned' as const) : ('error' as const)),
   )
@@ -64,12 +66,12 @@ progress('black hole on')
 let readyUnavailableMs: number | undefined
 const scrapes = { answered: 0, tried: 0, slowestMs: 0 }
 while (performance.now() - holed < stallSeconds * 1000) {
-  const status = await fetch(`${service.baseUrl}/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0)
+  const status = await fetch(`${service.url}/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0)
   if (status === 503) readyUnavailableMs ??= performance.now() - holed
   if (scrapes.tried < (performance.now() - holed) / 1000) {
     scrapes.tried++
     const started = performance.now()
-    if ((await fetch(`${service.baseUrl}/metrics`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0)) === 200) scrapes.answered++
+    if ((await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0)) === 200) scrapes.answered++
     scrapes.slowestMs = Math.max(scrapes.slowestMs, performance.now() - started)
   }
   await Bun.sleep(50)
@@ -82,7 +84,7 @@ const resumed = performance.now()
 progress('black hole off')
 let readyAgainMs: number | undefined
 while (performance.now() - resumed < AFTER_MS) {
-  if (readyAgainMs === undefined && (await fetch(`${service.baseUrl}/ready`).then((r) => r.status, () => 0)) === 200) readyAgainMs = performance.now() - resumed
+  if (readyAgainMs === undefined && (await fetch(`${service.url}/ready`).then((r) => r.status, () => 0)) === 200) readyAgainMs = performance.now() - resumed
   await Bun.sleep(50)
 }
 clearInterval(load)

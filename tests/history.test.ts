@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { CountingOptions } from '../src/counting/counting.ts'
+import { rowsOf } from '../src/db/rows.ts'
 import { dailyViews, recentVisits, views } from '../src/db/schema.ts'
 import { appOn, everyView } from './support/app.ts'
 import { useMigratedDatabase } from './support/database.ts'
@@ -29,7 +30,7 @@ describe('daily history', () => {
       { slug: 'posts/a/', day: '2026-03-19', count: 2 },
       { slug: 'posts/a/', day: '2026-03-20', count: 1 },
     ])
-    const [total] = await database.handle.db.execute(sql`select count from views`).then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows))
+    const [total] = rowsOf(await database.handle.db.execute(sql`select count from views`))
     expect(Number((total as { count: number }).count)).toBe(3)
   })
 

@@ -4,7 +4,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { backend, createServerDatabase } from './support/database.ts'
-import { startService, type RunningService } from './support/service.ts'
+import { startService, type RunningService } from '../harness/service.ts'
 
 // Requests written byte for byte over TCP to the real service: what fetch() would never send
 // (raw bytes that are not UTF-8, HTTP/1.0 without Host, pipelining) reaches Bun's parser as is.
@@ -14,11 +14,11 @@ let cleanup: () => Promise<void>
 beforeAll(async () => {
   if (backend === 'postgres') {
     const created = await createServerDatabase()
-    service = await startService({ DATABASE_URL: created.url, READ_CACHE_MS: '0' })
+    service = await startService({ env: { DATABASE_URL: created.url, READ_CACHE_MS: '0' } })
     cleanup = created.drop
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'vc-http-'))
-    service = await startService({ DATA_DIR: dataDir, READ_CACHE_MS: '0' })
+    service = await startService({ env: { DATA_DIR: dataDir, READ_CACHE_MS: '0' } })
     cleanup = async () => rmSync(dataDir, { recursive: true, force: true })
   }
 }, 60_000)

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { backend, createServerDatabase } from './support/database.ts'
-import { startService, type RunningService } from './support/service.ts'
+import { startService, type RunningService } from '../harness/service.ts'
 
 // The README's curl examples, run as written against a fresh service: the front door stays true.
 const readme = await Bun.file(new URL('../README.md', import.meta.url)).text()
@@ -16,11 +16,11 @@ const examples = (block: string) => {
 async function freshService(env: Record<string, string>): Promise<{ service: RunningService; cleanup(): Promise<void> }> {
   if (backend === 'postgres') {
     const created = await createServerDatabase()
-    const service = await startService({ DATABASE_URL: created.url, ...env })
+    const service = await startService({ env: { DATABASE_URL: created.url, ...env } })
     return { service, cleanup: async () => (await service.stop(), await created.drop()) }
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'vc-readme-'))
-  const service = await startService({ DATA_DIR: dataDir, ...env })
+  const service = await startService({ env: { DATA_DIR: dataDir, ...env } })
   return { service, cleanup: async () => (await service.stop(), rmSync(dataDir, { recursive: true, force: true })) }
 }
 

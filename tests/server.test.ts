@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { databaseRelay } from '../harness/database-relay.ts'
+import { startService } from '../harness/service.ts'
 import { openEmbedded } from '../src/db/client.ts'
 import { readCount } from '../src/db/counts.ts'
-import { backend, createServerDatabase, requireServer } from './support/database.ts'
-import { databaseRelay, freePort, startService } from './support/service.ts'
+import { backend, createServerDatabase } from './support/database.ts'
 
 // The service under test runs as a separate process, configured like production: either on its
 // own fresh PostgreSQL database or on a fresh embedded data directory.
@@ -67,7 +68,7 @@ function postBurst(url: string, connections = 32) {
 
 describe('the running service', () => {
   test('500 concurrent POSTs to one slug are counted exactly, each answered with a distinct count', async () => {
-    const service = await startService(serviceEnv)
+    const service = await startService({ env: serviceEnv })
     try {
       const responses = await Promise.all(Array.from({ length: 500 }, () => post(`${service.url}/views/hot/`)))
       expect(responses.every((r) => r.status === 200)).toBe(true)
@@ -81,7 +82,7 @@ describe('the running service', () => {
   }, 30_000)
 
   test('SIGTERM under load loses no acknowledged view: stored count equals the 2xx responses', async () => {
-    const service = await startService(serviceEnv)
+    const service = await startService({ env: serviceEnv })
     const burst = postBurst(`${service.url}/views/shutdown/`)
     await Bun.sleep(500)
     const stoppedAt = performance.now()
@@ -99,7 +100,7 @@ describe('the running service', () => {
 
 describe('the running service when it crashes', () => {
   test('SIGKILL mid-burst: every acknowledged view is stored; at most the unanswered ones in flight are extra', async () => {
-    const service = await startService(serviceEnv)
+    const service = await startService({ env: serviceEnv })
     const burst = postBurst(`${service.url}/views/crash/`)
     await Bun.sleep(500)
     await service.stop('SIGKILL')
@@ -114,7 +115,7 @@ describe('the running service when it crashes', () => {
 
 describe('the running service counting readers', () => {
   test('tells readers apart by the socket address, ignoring forwarding headers no proxy was trusted for', async () => {
-    const service = await startService({ ...serviceEnv, COUNT_MODE: 'readers' })
+    const service = await startService({ env: { ...serviceEnv, COUNT_MODE: 'readers' } })
     // curl can choose its source address on loopback: two machines, as far as the service can tell.
     const view = async (from: string, forwardedFor: string) => {
       const curl = Bun.spawn(['curl', '-s', '--interface', from, '-X', 'POST', '-A', 'Mozilla/5.0 Firefox/140.0', '-H', `X-Forwarded-For: ${forwardedFor}`, `${service.url}/views/posts/peer/`], { stdout: 'pipe' })
@@ -133,12 +134,8 @@ describe('the running service counting readers', () => {
 describe.skipIf(backend !== 'postgres')('the running service when its database is away', () => {
   test('starts without a database, answers 503 fast, then recovers by itself and migrates', async () => {
     const created = await createServerDatabase()
-    const target = new URL(requireServer())
-    const relayPort = await freePort()
-    const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
-    const url = new URL(created.url)
-    url.host = `127.0.0.1:${relayPort}`
-    const service = await startService({ DATABASE_URL: url.href }, '/health')
+    const relay = databaseRelay(created.url)
+    const service = await startService({ env: { DATABASE_URL: relay.url }, waitFor: '/health' })
     try {
       expect(await (await fetch(`${service.url}/health`)).json()).toEqual({ status: 'ok' })
       expect((await fetch(`${service.url}/ready`)).status).toBe(503)

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
+import { databaseRelay } from '../harness/database-relay.ts'
+import { startService } from '../harness/service.ts'
 import { openPostgres, type DatabaseHandle } from '../src/db/client.ts'
 import { readCount } from '../src/db/counts.ts'
 import { watchHealth } from '../src/db/health.ts'
@@ -8,7 +10,6 @@ import { createLogger } from '../src/log.ts'
 import { visitorKeys } from '../src/counting/visitors.ts'
 import { appOn, everyView, quietLog } from './support/app.ts'
 import { backend, useMigratedDatabase } from './support/database.ts'
-import { databaseRelay, freePort, startService } from './support/service.ts'
 
 // Stalls need a second connection holding a lock, or a relay in front of a server: PostgreSQL only.
 const database = useMigratedDatabase()
@@ -168,13 +169,9 @@ onServer('views held up by a locked table', () => {
 
 onServer('logs during an outage', () => {
   test('say the error class, code and cause, never the statement or a visitor key', async () => {
-    const target = new URL(database.url!)
-    const relayPort = await freePort()
-    const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
+    const relay = databaseRelay(database.url!)
     relay.start()
-    const url = new URL(database.url!)
-    url.host = `127.0.0.1:${relayPort}`
-    const handle = pool({}, url.href)
+    const handle = pool({}, relay.url)
     const lines: string[] = []
     const secret = 'a-secret-that-is-long-enough-for-hashing-0'
     const now = new Date('2026-11-30T12:00:00Z')
@@ -199,13 +196,9 @@ onServer('logs during an outage', () => {
 
 onServer('the running service when its database is black-holed', () => {
   test('every POST is answered within 2 s, /ready turns 503, and no view answered with an error is counted once it heals', async () => {
-    const target = new URL(database.url!)
-    const relayPort = await freePort()
-    const relay = databaseRelay({ hostname: target.hostname, port: Number(target.port || 5432) }, relayPort)
+    const relay = databaseRelay(database.url!)
     relay.start()
-    const url = new URL(database.url!)
-    url.host = `127.0.0.1:${relayPort}`
-    const service = await startService({ DATABASE_URL: url.href })
+    const service = await startService({ env: { DATABASE_URL: relay.url } })
     let acknowledged = 0
     let slowest = 0
     let running = true

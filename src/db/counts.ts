@@ -1,5 +1,6 @@
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from './client.ts'
+import { rowsOf } from './rows.ts'
 import { views } from './schema.ts'
 
 export interface SlugCount {
@@ -11,8 +12,6 @@ export interface VisitorKey {
   current: string
   previous: string
 }
-
-const rowsOf = <T>(result: unknown) => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 
 // Lists travel as one text parameter each, split in SQL: the same statement text for any batch
 // size (one prepared statement), on both drivers. Slugs cannot hold control characters, so the

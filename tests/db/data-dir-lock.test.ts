@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DataDirInUse, lockDataDir } from '../../src/db/data-dir-lock.ts'
-import { freePort, startService } from '../support/service.ts'
+import { freePort } from '../../harness/free-port.ts'
+import { startService } from '../../harness/service.ts'
 
 // These run the embedded database whichever backend the suite is on: the lock exists only for it.
 const scratch = mkdtempSync(join(tmpdir(), 'vc-lock-'))
@@ -39,11 +40,11 @@ describe('one process per embedded DATA_DIR', () => {
   test('a second service and the commands refuse while a service runs, and leave its data intact', async () => {
     const dataDir = join(scratch, 'shared')
     const env = { DATA_DIR: dataDir }
-    const first = await startService(env)
+    const first = await startService({ env })
     try {
       await postViews(first.url, 'posts/kept/', 3)
 
-      const port = await freePort()
+      const port = freePort()
       const second = await runToExit(['bun', 'src/index.ts'], { ...env, HOST: '127.0.0.1', PORT: String(port) })
       expect(second.exitCode).toBe(1)
       expect(second.stdout).toBe('')
@@ -62,7 +63,7 @@ describe('one process per embedded DATA_DIR', () => {
       expect(await first.stop()).toBe(0)
     }
 
-    const restarted = await startService(env)
+    const restarted = await startService({ env })
     try {
       expect(await countOf(restarted.url, 'posts/kept/')).toBe(3)
       // The refused import left nothing behind.
@@ -78,11 +79,11 @@ describe('one process per embedded DATA_DIR', () => {
 
   test('a SIGKILLed service leaves no lock behind: the next one starts and has its views', async () => {
     const env = { DATA_DIR: join(scratch, 'killed') }
-    const killed = await startService(env)
+    const killed = await startService({ env })
     await postViews(killed.url, 'posts/survives/', 2)
     await killed.stop('SIGKILL')
 
-    const next = await startService(env)
+    const next = await startService({ env })
     try {
       expect(await countOf(next.url, 'posts/survives/')).toBe(2)
     } finally {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { migrationsFolder, openPostgres } from '../../src/db/client.ts'
+import { rowsOf } from '../../src/db/rows.ts'
 import { views } from '../../src/db/schema.ts'
 import { appOn } from '../support/app.ts'
 import { backend, freshDatabase, type TestDatabase } from '../support/database.ts'
@@ -20,7 +21,6 @@ afterEach(() => database.drop())
 const columns = (db: TestDatabase['handle']['db']) =>
   db.execute(sql`select column_name, data_type, is_nullable, column_default
                  from information_schema.columns where table_schema = 'public' and table_name = 'views' order by ordinal_position`)
-const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)
 
 describe('migrations', () => {
   test('a fresh database gets the reference table, column for column', async () => {

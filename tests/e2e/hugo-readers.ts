@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { freePort, startApi } from './api-server.ts'
+import { freePort } from '../../harness/free-port.ts'
+import { startService } from '../../harness/service.ts'
 import { newContext, visit, type VisitOptions } from './browser.ts'
 import type { createChecklist } from './checklist.ts'
-import { createScratchDatabase } from './scratch-database.ts'
+import { createE2eDatabase } from './scratch-database.ts'
 
 const GREEK = 'καλημέρα-κόσμε'
 const PAGE_LIST = 'view-counter/pages.json'
@@ -40,7 +41,7 @@ async function recordCounted(page: Page, answers: Promise<boolean>[]) {
 }
 
 export async function checkReadersMode({ check, browser, buildSite, cleanup, artifacts }: ReadersSetup) {
-  const database = await createScratchDatabase()
+  const database = await createE2eDatabase()
   cleanup.push(database.drop)
   const rows = async (slug: string) => (await database.sql`select count from views where slug = ${slug}`).map((row) => Number(row.count))
 
@@ -49,11 +50,16 @@ export async function checkReadersMode({ check, browser, buildSite, cleanup, art
   const built = await buildSite(apiUrl)
   const site = { origin: `http://blog.test:${built.port}`, read: built.read }
   const pagesUrl = `http://127.0.0.1:${built.port}/${PAGE_LIST}`
-  const api = await startApi({
-    databaseUrl: database.url,
+  const api = await startService({
     port: apiPort,
-    corsOrigins: [site.origin],
-    env: { COUNT_MODE: 'readers', SITE_PAGES_URL: pagesUrl, VISITOR_HASH_SECRET: crypto.randomUUID() + crypto.randomUUID() },
+    output: 'inherit',
+    env: {
+      DATABASE_URL: database.url,
+      CORS_ORIGINS: site.origin,
+      COUNT_MODE: 'readers',
+      SITE_PAGES_URL: pagesUrl,
+      VISITOR_HASH_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+    },
   })
   cleanup.push(api.stop)
   await waitForPageList(apiUrl)

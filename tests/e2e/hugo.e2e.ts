@@ -7,12 +7,14 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'bun'
-import { freePort, startApi, startSilentApi } from './api-server.ts'
+import { freePort } from '../../harness/free-port.ts'
+import { startService } from '../../harness/service.ts'
 import { launchBrowser, visit, type VisitOptions } from './browser.ts'
 import { createChecklist } from './checklist.ts'
 import { checkReadersMode } from './hugo-readers.ts'
 import { buildExampleSite, buildModuleSite } from './hugo-build.ts'
-import { createScratchDatabase } from './scratch-database.ts'
+import { createE2eDatabase } from './scratch-database.ts'
+import { startSilentApi } from './silent-api.ts'
 import { serveSite } from './static-site.ts'
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname
@@ -60,7 +62,7 @@ function assertQuiet(seen: { errors: string[]; layoutShift: number; otherRequest
 let ok = false
 try {
   console.log(`e2e: work dir ${workDir}, API on ${apiUrl}`)
-  const database = await createScratchDatabase()
+  const database = await createE2eDatabase()
   cleanup.push(database.drop)
   const storedCount = async (slug: string) =>
     Number((await database.sql`select count from views where slug = ${slug}`)[0]?.count ?? 0)
@@ -90,7 +92,11 @@ try {
     module: `http://blog.test:${serve(join(workDir, 'module'))}`,
   }
   const { foreign: _notAllowed, ...allowed } = origins
-  const api = await startApi({ databaseUrl: database.url, port: apiPort, corsOrigins: Object.values(allowed) })
+  const api = await startService({
+    port: apiPort,
+    output: 'inherit',
+    env: { DATABASE_URL: database.url, CORS_ORIGINS: Object.values(allowed).join(',') },
+  })
   let apiRunning = true
   cleanup.push(() => apiRunning && api.stop())
   console.log('e2e: API ready')

@@ -6,11 +6,10 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, BrowserContextOptions } from 'playwright-core'
 import { dayRange } from '../../src/db/history.ts'
-import { startService } from '../support/service.ts'
-import { freePort, startApi } from './api-server.ts'
+import { startService } from '../../harness/service.ts'
 import { launchBrowser } from './browser.ts'
 import { createChecklist } from './checklist.ts'
-import { createScratchDatabase } from './scratch-database.ts'
+import { createE2eDatabase } from './scratch-database.ts'
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname
 const HOSTILE = 'posts/<script>alert(1)</script>/'
@@ -60,10 +59,10 @@ async function open(browser: Browser, url: string, options: BrowserContextOption
 
 let ok = false
 try {
-  const database = await createScratchDatabase()
+  const database = await createE2eDatabase()
   cleanup.push(database.drop)
   console.log(`e2e: scratch database ${database.name}`)
-  const api = await startApi({ databaseUrl: database.url, port: freePort(), corsOrigins: ['http://localhost:1313'] })
+  const api = await startService({ output: 'inherit', env: { DATABASE_URL: database.url, CORS_ORIGINS: 'http://localhost:1313' } })
   cleanup.push(() => api.stop())
   console.log(`e2e: API ready on ${api.url}`)
 
@@ -140,7 +139,7 @@ try {
   await check('private: 401 with a challenge Chromium answers; the page with basic auth or the token', async () => {
     const password = 'correct horse battery staple'
     const token = 'e2e-token-0123456789abcdef'
-    const service = await startService({ DATABASE_URL: database.url, STATS_USER: 'owner', STATS_PASSWORD: password, STATS_TOKEN: token })
+    const service = await startService({ env: { DATABASE_URL: database.url, STATS_USER: 'owner', STATS_PASSWORD: password, STATS_TOKEN: token } })
     cleanup.push(() => service.stop())
     const refused = await fetch(`${service.url}/stats`)
     assert.equal(refused.status, 401)

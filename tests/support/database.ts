@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'bun:test'
 import { sql } from 'drizzle-orm'
-import postgres from 'postgres'
+import { createScratchDatabase, type ScratchDatabase, uniqueName } from '../../harness/scratch-database.ts'
 import { openEmbedded, openPostgres, type DatabaseHandle } from '../../src/db/client.ts'
 
 // Tests use a real PostgreSQL server when one is named, and the embedded database otherwise.
@@ -15,19 +15,8 @@ export interface TestDatabase {
 }
 
 // A database nobody else uses, so each test file starts from nothing.
-export async function createServerDatabase(adminUrl = requireServer()): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `vc_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database "${name}"`)
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  return {
-    url: url.href,
-    async drop() {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`)
-      await admin.end()
-    },
-  }
+export function createServerDatabase(adminUrl = requireServer()): Promise<ScratchDatabase> {
+  return createScratchDatabase(adminUrl, uniqueName('vc_test'))
 }
 
 export function requireServer(): string {

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../src/db/client.ts'
-
-const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)
+import { rowsOf } from '../../src/db/rows.ts'
 
 /** Both count tables exactly as stored, last_seen to the microsecond, in a stable order. */
 export async function tableSnapshot(db: Database) {
