@@ -2,12 +2,14 @@
 // linux/arm64 as the pipeline does, joins both into one image index, then runs each image this
 // machine can execute (its own architecture; arm64 too when binfmt has QEMU registered) the way the
 // Deployment does (non-root, read-only root, only /tmp writable, no capabilities) against the local
-// PostgreSQL, and checks /health, /ready, a POST and a GET, the image contents and a clean SIGTERM
-// exit. Prints a result table with the image size and the size of our own layers.
+// PostgreSQL, and checks /health, /ready, the compose file's health check, a POST and a GET, the
+// image contents and a clean SIGTERM exit. Prints a result table with the image size and the size
+// of our own layers.
 // Needs: buildah, podman, runc, libc6-arm64-cross (apt), npm (for the arm64 Bun), PostgreSQL on
 // 127.0.0.1:5432 (user postgres, trust auth); qemu-user-static + binfmt-support to run arm64.
 import { $ } from 'bun'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { parse } from 'yaml'
 import { architectures, buildStandIns, foreignBun, hostArch, standInNames, type Arch } from './image/stand-ins.ts'
 
 const work = process.env.IMAGE_TEST_DIR ?? '/var/tmp/view-counter-image-test'
@@ -18,6 +20,7 @@ const containerFor = (arch: Arch) => `view-counter-image-test-${arch}-${process.
 const databaseFor = (arch: Arch) => `view_counter_image_test_${arch}`
 const portFor = (arch: Arch) => 19313 + (process.pid % 500) + architectures.indexOf(arch)
 const results: { check: string; result: string }[] = []
+const composeHealthcheck = (parse(readFileSync('deploy/compose/compose.yaml', 'utf8')).services['view-counter'].healthcheck.test as string[]).slice(1)
 const started = performance.now()
 
 function step(message: string) {
@@ -142,6 +145,7 @@ async function runAgainstPostgres(arch: Arch) {
     // The same variables the Deployment provides (ConfigMap + Secret).
     '--env', 'DB_HOST=127.0.0.1', '--env', 'DB_PORT=5432', '--env', `DB_NAME=${database}`,
     '--env', 'DB_USER=postgres', '--env', 'DB_PASSWORD=', '--env', `PORT=${port}`,
+    '--env', 'CORS_ORIGINS=https://uclab.dev',
     '--platform', `linux/${arch}`,
     image,
   ])
@@ -151,6 +155,10 @@ async function runAgainstPostgres(arch: Arch) {
   record(`${arch}: GET /health`, ((await health.json()) as { status: string }).status === 'ok', `${Math.round(performance.now() - t0)} ms to first answer`)
   await waitFor(`${base}/ready`, startMs)
   record(`${arch}: GET /ready (migrated)`, true)
+  // The image has no shell or curl: deploy/compose/compose.yaml's health check runs its own Bun.
+  const healthcheck = composeHealthcheck.map((arg) => arg.replace('127.0.0.1:9313', `127.0.0.1:${port}`))
+  await podman(['exec', container, ...healthcheck])
+  record(`${arch}: compose health check exits 0`, true, healthcheck.slice(0, 2).join(' '))
   // A browser's request, so the app's bot filter lets the view count.
   const visitor = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', origin: 'https://uclab.dev' }
   const post = await fetch(`${base}/views/posts/image-test/`, { method: 'POST', headers: visitor })

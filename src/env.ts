@@ -14,7 +14,32 @@ const commaList = <T extends z.ZodTypeAny>(item: T) =>
     .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
     .pipe(z.array(item))
 
-const origins = commaList(urlWith(/^https?:$/))
+// Browsers send Origin as scheme://host[:port], lower-case, without the default port and without a
+// path, and the app compares it as a string: an entry written any other way would refuse every
+// POST. So each entry is normalised to that form; a lone trailing slash (copied from the address
+// bar) is dropped silently, while a path, query or user name is refused with the value to write.
+function readOrigin(entry: string): { origin: string; problem?: string } {
+  const url = URL.canParse(entry) ? new URL(entry) : undefined
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    const scheme = /^(localhost|127\.|\[::1\])/.test(entry) ? 'http' : 'https'
+    const guess = !entry.includes('://') && URL.canParse(`${scheme}://${entry}`) ? `; use "${new URL(`${scheme}://${entry}`).origin}"` : ''
+    return { origin: entry, problem: `"${entry}" is not an http(s) origin${guess}` }
+  }
+  const extra = url.username || url.password ? 'a user name' : url.search || url.hash ? 'a query' : url.pathname !== '/' ? 'a path' : undefined
+  return { origin: url.origin, problem: extra && `"${entry}" has ${extra}; use "${url.origin}"` }
+}
+
+const origins = z.string().transform((list, ctx) =>
+  list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const { origin, problem } = readOrigin(entry)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      return origin
+    }),
+)
 
 const regex = z.string().transform((source, ctx) => {
   try {
@@ -67,7 +92,8 @@ const schema = z
     METRICS_PORT: port.optional(),
     READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     READ_CACHE_MAX_KIB: positiveInt.max(1024 * 1024).default(2048),
-    CORS_ORIGINS: origins.default('https://uclab.dev,http://localhost:1313'),
+    // Only `hugo server` on this machine: a real site's origin is the operator's to add.
+    CORS_ORIGINS: origins.default('http://localhost:1313'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
     COUNT_MODE: z.enum(['readers', 'every']).default('readers'),

@@ -2,10 +2,10 @@ import { describe, expect, test } from 'bun:test'
 import { parseEnv } from '../src/env.ts'
 
 describe('configuration', () => {
-  test('defaults match the reference: port 9313, its two CORS origins, no database (embedded)', () => {
+  test('defaults: port 9313, only the local Hugo server as an origin, no database (embedded)', () => {
     const env = parseEnv({})
     expect(env.PORT).toBe(9313)
-    expect(env.CORS_ORIGINS).toEqual(['https://uclab.dev', 'http://localhost:1313'])
+    expect(env.CORS_ORIGINS).toEqual(['http://localhost:1313'])
     expect(env.DATABASE_URL).toBeUndefined()
     expect(env.DB_POOL_MAX).toBe(10)
   })
@@ -21,6 +21,31 @@ describe('configuration', () => {
 
   test('CORS_ORIGINS is a comma-separated list, blanks ignored', () => {
     expect(parseEnv({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+  })
+
+  test('CORS_ORIGINS entries become the Origin a browser sends: lower-case, no default port, no trailing slash', () => {
+    expect(parseEnv({ CORS_ORIGINS: 'http://blog.test:8080/,HTTPS://Blog.Example:443,http://[::1]:1313/' }).CORS_ORIGINS).toEqual([
+      'http://blog.test:8080',
+      'https://blog.example',
+      'http://[::1]:1313',
+    ])
+    expect(parseEnv({ CORS_ORIGINS: 'https://bücher.example' }).CORS_ORIGINS).toEqual(['https://xn--bcher-kva.example'])
+  })
+
+  test('a CORS_ORIGINS entry with a path, a query or a user name is refused with the origin to write instead', () => {
+    expect(() => parseEnv({ CORS_ORIGINS: 'http://blog.test:8080/blog/' })).toThrow('CORS_ORIGINS: "http://blog.test:8080/blog/" has a path; use "http://blog.test:8080"')
+    expect(() => parseEnv({ CORS_ORIGINS: 'https://blog.test/?utm=x' })).toThrow('CORS_ORIGINS: "https://blog.test/?utm=x" has a query; use "https://blog.test"')
+    expect(() => parseEnv({ CORS_ORIGINS: 'https://me@blog.test' })).toThrow('CORS_ORIGINS: "https://me@blog.test" has a user name; use "https://blog.test"')
+  })
+
+  test('a CORS_ORIGINS entry without a scheme is refused with the scheme added; every bad entry is named', () => {
+    expect(() => parseEnv({ CORS_ORIGINS: 'blog.test,localhost:1313,ftp://blog.test' })).toThrow(
+      [
+        'CORS_ORIGINS: "blog.test" is not an http(s) origin; use "https://blog.test"',
+        'CORS_ORIGINS: "localhost:1313" is not an http(s) origin; use "http://localhost:1313"',
+        'CORS_ORIGINS: "ftp://blog.test" is not an http(s) origin',
+      ].join('\n  '),
+    )
   })
 
   test('an empty variable counts as unset', () => {
