@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { envNames, parseEnv } from '../../src/env.ts'
-import { health } from '../../src/routes/health.ts'
+import { createHealthRoute } from '../../src/http/routes/health.ts'
 import { backend, createServerDatabase } from '../support/database.ts'
-import { startService } from '../support/service.ts'
+import { startService } from '../../harness/service.ts'
 
 const repoRoot = join(import.meta.dir, '../..')
 const directory = join(repoRoot, 'deploy/compose')
@@ -129,14 +129,14 @@ describe('the service health check', () => {
     const entrypoint = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').match(/^ENTRYPOINT \["([^"]+)"/m)![1]
     expect([form, binary, flag]).toEqual(['CMD', entrypoint, '-e'])
     expect(Number(url.port)).toBe(env.PORT)
-    const served = health.routes.filter((route) => route.method === 'GET').map((route) => route.path)
+    const served = createHealthRoute({ state: () => 'ready' }).routes.filter((route) => route.method === 'GET').map((route) => route.path)
     expect(served).toContain(url.pathname)
   })
 
   test('exits 0 while the service is ready and 1 once it is gone', async () => {
     const database = backend === 'postgres' ? await createServerDatabase() : undefined
     const dataDir = database ? undefined : mkdtempSync(join(tmpdir(), 'vc-healthcheck-'))
-    const running = await startService(database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir })
+    const running = await startService({ env: database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir } })
     const check = () => Bun.spawn(['bun', '-e', script!.replace(url.origin, running.url)], { stdout: 'ignore', stderr: 'ignore' }).exited
     try {
       expect(await check()).toBe(0)
