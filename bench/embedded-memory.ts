@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readMemory, type MemoryReading } from './memory.ts'
+import { type MemoryReading, readMemory } from './memory.ts'
 
 const posts = 2_000
 const concurrency = 20
@@ -17,11 +17,24 @@ async function start() {
   const started = performance.now()
   const child = Bun.spawn(['bun', 'src/index.ts'], {
     cwd: new URL('..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), COUNT_MODE: 'every', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      COUNT_MODE: 'every',
+      RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdout: 'inherit',
     stderr: 'inherit',
   })
-  while ((await fetch(`${baseUrl}/ready`).then((res) => res.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${baseUrl}/ready`).then(
+      (res) => res.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`)
     await Bun.sleep(20)
   }

@@ -20,7 +20,11 @@ export interface MachineInfo {
 
 const firstLine = async (command: string[]) => {
   const child = Bun.spawn(command, { stdout: 'pipe', stderr: 'pipe' })
-  const [out, err] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const [out, err] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ])
   return (out || err).trim().split('\n')[0] ?? ''
 }
 

@@ -1,4 +1,4 @@
-import { trackPeak, type PeakTracker } from './peak.ts'
+import { type PeakTracker, trackPeak } from './peak.ts'
 
 export interface MemoryReading {
   /** Resident set size now, MiB. */
@@ -7,7 +7,8 @@ export interface MemoryReading {
   hwm: number
 }
 
-const mib = (status: string, field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN) / 1024
+const mib = (status: string, field: string) =>
+  Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN) / 1024
 
 export async function readMemory(pid: number): Promise<MemoryReading> {
   const status = await Bun.file(`/proc/${pid}/status`).text()
@@ -15,4 +16,5 @@ export async function readMemory(pid: number): Promise<MemoryReading> {
 }
 
 // Sampled from this process, which idles while wrk runs; VmHWM still catches a peak between samples.
-export const trackRss = (pid: number, everyMs = 100): PeakTracker => trackPeak(async () => (await readMemory(pid)).rss, everyMs)
+export const trackRss = (pid: number, everyMs = 100): PeakTracker =>
+  trackPeak(async () => (await readMemory(pid)).rss, everyMs)

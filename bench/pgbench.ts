@@ -36,19 +36,47 @@ export interface CeilingOptions {
 // Added to -T so that connecting all clients does not eat the measured window.
 const CONNECT_ALLOWANCE_S = 2
 
-export async function runCeiling({ url, kind, hotSlug, day, clients, seconds }: CeilingOptions): Promise<CeilingResult> {
+export async function runCeiling({
+  url,
+  kind,
+  hotSlug,
+  day,
+  clients,
+  seconds,
+}: CeilingOptions): Promise<CeilingResult> {
   const dir = mkdtempSync(join(tmpdir(), 'vc-bench-pgbench-'))
   const script = join(dir, `${kind}.sql`)
   // One view per statement and per commit: what the service would cost without batching.
   const upsert = await serviceUpsert(slugExpressions[kind])
   writeFileSync(script, kind === 'spread' ? `\\set n random(1, ${SLUG_COUNT})\n${upsert.script}` : upsert.script)
   try {
-    const args = ['pgbench', '-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds + CONNECT_ALLOWANCE_S)]
-    args.push('-D', `day=${day}`, '-D', `slug=${hotSlug}`, ...Object.entries(upsert.values).flatMap(([name, value]) => ['-D', `${name}=${value}`]))
+    const args = [
+      'pgbench',
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(clients),
+      '-j',
+      String(Math.min(2, clients)),
+      '-T',
+      String(seconds + CONNECT_ALLOWANCE_S),
+    ]
+    args.push(
+      '-D',
+      `day=${day}`,
+      '-D',
+      `slug=${hotSlug}`,
+      ...Object.entries(upsert.values).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
+    )
     args.push('-f', script, url)
     const child = Bun.spawn(args, { stdout: 'pipe', stderr: 'pipe' })
     const guard = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000)
-    const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+    const [out, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ])
     clearTimeout(guard)
     const number = (pattern: RegExp) => Number(out.match(pattern)?.[1] ?? NaN)
     const processed = number(/^number of transactions actually processed: (\d+)/m)

@@ -1,5 +1,5 @@
-import type { CeilingResult } from './pgbench.ts'
 import type { MachineInfo } from './machine.ts'
+import type { CeilingResult } from './pgbench.ts'
 import type { ScenarioId } from './scenarios.ts'
 import type { LoadResult } from './wrk.ts'
 
@@ -26,8 +26,21 @@ export interface BenchResult {
   machine: MachineInfo
   settings: { durationSeconds: number; connections: number[]; poolMax: number; wrkThreads: number; quick: boolean }
   scenarios: ScenarioResult[]
-  memory: { idleAfterStartMiB: number; idleAfterLoadMiB: number; peakSampledMiB: number; highWaterMiB: number; samples: number }
-  startup: { migrateAndReadyMs: number; readyMs: number[]; medianReadyMs: number; listenMs: number[]; medianListenMs: number; rssAtReadyMiB: number[] }
+  memory: {
+    idleAfterStartMiB: number
+    idleAfterLoadMiB: number
+    peakSampledMiB: number
+    highWaterMiB: number
+    samples: number
+  }
+  startup: {
+    migrateAndReadyMs: number
+    readyMs: number[]
+    medianReadyMs: number
+    listenMs: number[]
+    medianListenMs: number
+    rssAtReadyMiB: number[]
+  }
   pool: { configured: number; maxSeen: number; samples: number }
   stopExitCode: number
   totalSeconds: number
@@ -41,7 +54,10 @@ export interface Target {
   pass: boolean
 }
 
-const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a')
+const f = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : 'n/a'
 
 // The targets of issue 6, judged on this run's numbers only.
 export function judge(result: Omit<BenchResult, 'targets'>): Target[] {
@@ -51,7 +67,10 @@ export function judge(result: Omit<BenchResult, 'targets'>): Target[] {
     targets.push({
       name: `${s.title}, ${s.connections} conns, vs direct pgbench (${s.ceiling!.clients} clients)`,
       goal: `≥ ${goal}× ceiling`,
-      measured: s.ratio === undefined ? 'no ceiling: pgbench committed nothing' : `${f(s.ratio, 2)}× (${f(s.rps)} req/s vs ${f(s.ceiling!.tps)} tps)`,
+      measured:
+        s.ratio === undefined
+          ? 'no ceiling: pgbench committed nothing'
+          : `${f(s.ratio, 2)}× (${f(s.rps)} req/s vs ${f(s.ceiling!.tps)} tps)`,
       pass: s.ratio !== undefined && s.ratio >= goal,
     })
   }
@@ -64,13 +83,38 @@ export function judge(result: Omit<BenchResult, 'targets'>): Target[] {
     pass: cached.length > 0 && worstReads <= 0.1,
   })
   const peak = Math.max(result.memory.highWaterMiB, result.memory.peakSampledMiB)
-  targets.push({ name: 'Peak RSS over the whole benchmark', goal: '≤ 96 MiB', measured: `${f(peak, 1)} MiB`, pass: peak <= 96 })
-  targets.push({ name: 'Idle RSS after start', goal: '≤ 60 MiB', measured: `${f(result.memory.idleAfterStartMiB, 1)} MiB`, pass: result.memory.idleAfterStartMiB <= 60 })
-  targets.push({ name: 'Idle RSS after the load', goal: '≤ 60 MiB', measured: `${f(result.memory.idleAfterLoadMiB, 1)} MiB`, pass: result.memory.idleAfterLoadMiB <= 60 })
-  targets.push({ name: 'Start → ready, migrated database (median)', goal: '≤ 500 ms', measured: `${f(result.startup.medianReadyMs)} ms`, pass: result.startup.medianReadyMs <= 500 })
+  targets.push({
+    name: 'Peak RSS over the whole benchmark',
+    goal: '≤ 96 MiB',
+    measured: `${f(peak, 1)} MiB`,
+    pass: peak <= 96,
+  })
+  targets.push({
+    name: 'Idle RSS after start',
+    goal: '≤ 60 MiB',
+    measured: `${f(result.memory.idleAfterStartMiB, 1)} MiB`,
+    pass: result.memory.idleAfterStartMiB <= 60,
+  })
+  targets.push({
+    name: 'Idle RSS after the load',
+    goal: '≤ 60 MiB',
+    measured: `${f(result.memory.idleAfterLoadMiB, 1)} MiB`,
+    pass: result.memory.idleAfterLoadMiB <= 60,
+  })
+  targets.push({
+    name: 'Start → ready, migrated database (median)',
+    goal: '≤ 500 ms',
+    measured: `${f(result.startup.medianReadyMs)} ms`,
+    pass: result.startup.medianReadyMs <= 500,
+  })
   const errors = result.scenarios.reduce((sum, s) => sum + s.httpErrors + s.socketErrors, 0)
   targets.push({ name: 'Errors under load (HTTP ≥ 400 + socket)', goal: '0', measured: f(errors), pass: errors === 0 })
-  targets.push({ name: 'Pool never exceeds DB_POOL_MAX', goal: `≤ ${result.pool.configured}`, measured: f(result.pool.maxSeen), pass: result.pool.maxSeen <= result.pool.configured })
+  targets.push({
+    name: 'Pool never exceeds DB_POOL_MAX',
+    goal: `≤ ${result.pool.configured}`,
+    measured: f(result.pool.maxSeen),
+    pass: result.pool.maxSeen <= result.pool.configured,
+  })
   return targets
 }
 
@@ -83,7 +127,8 @@ export function markdown(result: BenchResult): string {
     '',
     '| scenario | conns | req/s | p50 ms | p99 ms | errors | ceiling tps (clients) | ratio | ratio vs ceiling at pool size | DB commits/req | service CPU µs/req | peak RSS MiB | DB conns |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-    ...result.scenarios.map((s) => row([
+    ...result.scenarios.map((s) =>
+      row([
         s.title,
         s.connections,
         f(s.rps),

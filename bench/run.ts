@@ -1,20 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { startService, type RunningService } from '../harness/service.ts'
+import { type RunningService, startService } from '../harness/service.ts'
 import { readCpuSeconds } from './cpu.ts'
 import { describeMachine } from './machine.ts'
 import { readMemory, trackRss } from './memory.ts'
 import { readOptions } from './options.ts'
-import { trackPeak, type PeakTracker } from './peak.ts'
-import { runCeiling, type CeilingResult } from './pgbench.ts'
-import { judge, markdown, type BenchResult, type ScenarioResult } from './report.ts'
-import { hotSlug, scenarios, slugs, type Scenario } from './scenarios.ts'
+import { type PeakTracker, trackPeak } from './peak.ts'
+import { type CeilingResult, runCeiling } from './pgbench.ts'
+import { type BenchResult, judge, markdown, type ScenarioResult } from './report.ts'
+import { hotSlug, type Scenario, scenarios, slugs } from './scenarios.ts'
 import { recreateDatabase } from './scratch-db.ts'
 import { runWrk } from './wrk.ts'
 
 const options = readOptions()
 const began = performance.now()
-const progress = (message: string) => console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`)
+const progress = (message: string) =>
+  console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`)
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 // pg_stat_database is flushed by each backend at most once a second while busy; waiting this long
 // after a scenario lets most of it arrive before the commit counter is read again.
@@ -60,8 +61,11 @@ progress(`wrote bench/results/${name}.json and bench/results/${name}.md`)
 async function benchmark(): Promise<BenchResult> {
   const machine = await describeMachine(db.admin)
   const loadBefore = loadavg()[0]!
-  progress(`scratch database ${db.name} created; ${machine.nproc} cores, Bun ${machine.bun}, ${machine.postgres}; load average ${loadBefore.toFixed(2)}`)
-  if (loadBefore > machine.nproc / 2) progress(`warning: the machine is already busy (load ${loadBefore.toFixed(2)}); numbers will be low and noisy`)
+  progress(
+    `scratch database ${db.name} created; ${machine.nproc} cores, Bun ${machine.bun}, ${machine.postgres}; load average ${loadBefore.toFixed(2)}`,
+  )
+  if (loadBefore > machine.nproc / 2)
+    progress(`warning: the machine is already busy (load ${loadBefore.toFixed(2)}); numbers will be low and noisy`)
 
   const service = await launch()
   progress(`service pid ${service.pid} migrated and ready in ${service.readyMs.toFixed(0)} ms`)
@@ -83,13 +87,17 @@ async function benchmark(): Promise<BenchResult> {
   // The service never has more than DB_POOL_MAX statements in flight, so the direct upsert at that
   // many clients is the stricter comparison; it is shown beside the issue's same-client-count one.
   const atPool = new Map<string, CeilingResult>()
-  for (const kind of new Set(chosen.flatMap((scenario) => scenario.ceiling ?? []))) atPool.set(kind, await measureCeiling(kind, options.poolMax))
+  for (const kind of new Set(chosen.flatMap((scenario) => scenario.ceiling ?? [])))
+    atPool.set(kind, await measureCeiling(kind, options.poolMax))
   for (const connections of options.connections) {
     for (const scenario of chosen) {
-      const ceiling = scenario.ceiling ? await measureCeiling(scenario.ceiling, Math.min(connections, slots)) : undefined
+      const ceiling = scenario.ceiling
+        ? await measureCeiling(scenario.ceiling, Math.min(connections, slots))
+        : undefined
       const result = await measure({ service, rss, pool }, scenario, connections, ceiling)
       const poolCeiling = scenario.ceiling && atPool.get(scenario.ceiling)
-      if (poolCeiling && poolCeiling.tps > 0) result.atPool = { ceiling: poolCeiling, ratio: result.rps / poolCeiling.tps }
+      if (poolCeiling && poolCeiling.tps > 0)
+        result.atPool = { ceiling: poolCeiling, ratio: result.rps / poolCeiling.tps }
       results.push(result)
     }
   }
@@ -100,7 +108,9 @@ async function benchmark(): Promise<BenchResult> {
   const after = await readMemory(service.pid)
   rss.stop()
   const stopExitCode = await service.stop()
-  progress(`load done; idle RSS ${after.rss.toFixed(1)} MiB, high-water ${after.hwm.toFixed(1)} MiB; SIGTERM → exit ${stopExitCode}`)
+  progress(
+    `load done; idle RSS ${after.rss.toFixed(1)} MiB, high-water ${after.hwm.toFixed(1)} MiB; SIGTERM → exit ${stopExitCode}`,
+  )
 
   const readyMs: number[] = []
   const listenMs: number[] = []
@@ -111,16 +121,41 @@ async function benchmark(): Promise<BenchResult> {
     listenMs.push(again.listenMs)
     rssAtReadyMiB.push((await readMemory(again.pid)).rss)
     await again.stop()
-    progress(`start ${i + 1}/${options.starts} on the migrated database: listening after ${again.listenMs.toFixed(0)} ms, ready after ${again.readyMs.toFixed(0)} ms`)
+    progress(
+      `start ${i + 1}/${options.starts} on the migrated database: listening after ${again.listenMs.toFixed(0)} ms, ready after ${again.readyMs.toFixed(0)} ms`,
+    )
   }
 
   const partial: Omit<BenchResult, 'targets'> = {
     machine: { ...machine, loadBefore, loadAfter: loadavg()[0]! },
-    settings: { durationSeconds: options.duration, connections: options.connections, poolMax: options.poolMax, wrkThreads: options.threads, quick: options.quick },
+    settings: {
+      durationSeconds: options.duration,
+      connections: options.connections,
+      poolMax: options.poolMax,
+      wrkThreads: options.threads,
+      quick: options.quick,
+    },
     scenarios: results,
-    memory: { idleAfterStartMiB, idleAfterLoadMiB: after.rss, peakSampledMiB: rss.peak(), highWaterMiB: after.hwm, samples: rss.samples() },
-    startup: { migrateAndReadyMs: service.readyMs, readyMs, medianReadyMs: median(readyMs), listenMs, medianListenMs: median(listenMs), rssAtReadyMiB },
-    pool: { configured: options.poolMax, maxSeen: Math.max(...results.map((r) => r.maxDbConnections)), samples: pool.samples() },
+    memory: {
+      idleAfterStartMiB,
+      idleAfterLoadMiB: after.rss,
+      peakSampledMiB: rss.peak(),
+      highWaterMiB: after.hwm,
+      samples: rss.samples(),
+    },
+    startup: {
+      migrateAndReadyMs: service.readyMs,
+      readyMs,
+      medianReadyMs: median(readyMs),
+      listenMs,
+      medianListenMs: median(listenMs),
+      rssAtReadyMiB,
+    },
+    pool: {
+      configured: options.poolMax,
+      maxSeen: Math.max(...results.map((r) => r.maxDbConnections)),
+      samples: pool.samples(),
+    },
     stopExitCode,
     totalSeconds: (performance.now() - began) / 1000,
   }
@@ -128,7 +163,14 @@ async function benchmark(): Promise<BenchResult> {
 }
 
 function load(service: RunningService, scenario: Scenario, connections: number, seconds: number) {
-  return runWrk({ url: service.url, method: scenario.method, paths: scenario.paths, connections, threads: options.threads, seconds })
+  return runWrk({
+    url: service.url,
+    method: scenario.method,
+    paths: scenario.paths,
+    connections,
+    threads: options.threads,
+    seconds,
+  })
 }
 
 async function measureCeiling(kind: 'hot' | 'spread', clients: number): Promise<CeilingResult> {
@@ -136,7 +178,9 @@ async function measureCeiling(kind: 'hot' | 'spread', clients: number): Promise<
   progress(`ceiling ${kind}: pgbench, ${clients} clients, ${options.duration} s …`)
   const day = new Date().toISOString().slice(0, 10)
   const ceiling = await runCeiling({ url: db.url, kind, hotSlug, day, clients, seconds: options.duration })
-  progress(`ceiling ${kind}: ${ceiling.tps.toFixed(0)} tps, ${ceiling.latencyMs.toFixed(2)} ms average, ${ceiling.connectMs.toFixed(0)} ms to connect`)
+  progress(
+    `ceiling ${kind}: ${ceiling.tps.toFixed(0)} tps, ${ceiling.latencyMs.toFixed(2)} ms average, ${ceiling.connectMs.toFixed(0)} ms to connect`,
+  )
   return ceiling
 }
 
@@ -153,7 +197,7 @@ async function measure(
   const commitsBefore = await db.commits()
   const cpuBefore = await readCpuSeconds(service.pid)
   const run = await load(service, scenario, connections, options.duration)
-  const serviceCpuUsPerRequest = ((await readCpuSeconds(service.pid)) - cpuBefore) * 1e6 / run.requests
+  const serviceCpuUsPerRequest = (((await readCpuSeconds(service.pid)) - cpuBefore) * 1e6) / run.requests
   const peakRssMiB = rss.mark()
   const maxDbConnections = pool.mark()
   await Bun.sleep(STATS_SETTLE_MS)
@@ -164,5 +208,16 @@ async function measure(
     `${scenario.title}, ${connections} conns: ${run.rps.toFixed(0)} req/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ` +
       `${errors} errors${ratio === undefined ? '' : `, ${ratio.toFixed(2)}× ceiling`}`,
   )
-  return { id: scenario.id, title: scenario.title, connections, ...run, peakRssMiB, maxDbConnections, dbCommitsPerRequest, serviceCpuUsPerRequest, ceiling, ratio }
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    connections,
+    ...run,
+    peakRssMiB,
+    maxDbConnections,
+    dbCommitsPerRequest,
+    serviceCpuUsPerRequest,
+    ceiling,
+    ratio,
+  }
 }

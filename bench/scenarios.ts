@@ -31,7 +31,13 @@ function batches(): string[] {
 
 export const scenarios: Scenario[] = [
   { id: 'post-hot', title: 'POST one hot slug', method: 'POST', paths: [viewPath(hotSlug)], ceiling: 'hot' },
-  { id: 'post-spread', title: `POST spread over ${SLUG_COUNT} slugs`, method: 'POST', paths: slugs.map(viewPath), ceiling: 'spread' },
+  {
+    id: 'post-spread',
+    title: `POST spread over ${SLUG_COUNT} slugs`,
+    method: 'POST',
+    paths: slugs.map(viewPath),
+    ceiling: 'spread',
+  },
   { id: 'get-one', title: 'GET one slug', method: 'GET', paths: [viewPath(slugs[1]!)] },
   { id: 'get-batch', title: `GET a batch of ${BATCH_SIZE}`, method: 'GET', paths: batches() },
   { id: 'get-all', title: `GET all (${SLUG_COUNT} rows)`, method: 'GET', paths: ['/views'] },

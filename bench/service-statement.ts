@@ -12,7 +12,9 @@ const DAY = '2000-01-01'
  * function, so the ceiling follows the service's statement whenever it changes. Parameters become
  * pgbench variables: the slug is `slugExpression`, the day `:day`, any other `:pN` (see `values`).
  */
-export async function serviceUpsert(slugExpression: string): Promise<{ script: string; values: Record<string, string> }> {
+export async function serviceUpsert(
+  slugExpression: string,
+): Promise<{ script: string; values: Record<string, string> }> {
   let captured: SQL | undefined
   const recorder = {
     execute: async (query: SQL) => {

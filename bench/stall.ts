@@ -9,7 +9,10 @@ import { startService } from '../harness/service.ts'
 import { readMemory, trackRss } from './memory.ts'
 import { recreateDatabase } from './scratch-db.ts'
 
-const { values } = parseArgs({ args: Bun.argv.slice(2), options: { stall: { type: 'string', default: '30' }, rate: { type: 'string', default: '200' } } })
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { stall: { type: 'string', default: '30' }, rate: { type: 'string', default: '200' } },
+})
 const stallSeconds = Number(values.stall)
 const rate = Number(values.rate)
 const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -19,7 +22,8 @@ const BEFORE_MS = 3000
 const AFTER_MS = 8000
 
 const began = performance.now()
-const progress = (message: string) => console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`)
+const progress = (message: string) =>
+  console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${message}`)
 
 const db = await recreateDatabase(adminUrl, 'vc_bench_stall')
 const relay = databaseRelay(db.url)
@@ -42,7 +46,10 @@ async function post() {
   const slug = `stall/${sent++}/`
   const at = phase
   const started = performance.now()
-  const status = await fetch(`${service.url}/views/${slug}`, { method: 'POST', signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }).then(
+  const status = await fetch(`${service.url}/views/${slug}`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+  }).then(
     (response) => response.status,
     (error: Error) => (error.name === 'TimeoutError' ? ('abandoned' as const) : ('error' as const)),
   )
@@ -66,12 +73,21 @@ progress('black hole on')
 let readyUnavailableMs: number | undefined
 const scrapes = { answered: 0, tried: 0, slowestMs: 0 }
 while (performance.now() - holed < stallSeconds * 1000) {
-  const status = await fetch(`${service.url}/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0)
+  const status = await fetch(`${service.url}/ready`, { signal: AbortSignal.timeout(1000) }).then(
+    (r) => r.status,
+    () => 0,
+  )
   if (status === 503) readyUnavailableMs ??= performance.now() - holed
   if (scrapes.tried < (performance.now() - holed) / 1000) {
     scrapes.tried++
     const started = performance.now()
-    if ((await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0)) === 200) scrapes.answered++
+    if (
+      (await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      scrapes.answered++
     scrapes.slowestMs = Math.max(scrapes.slowestMs, performance.now() - started)
   }
   await Bun.sleep(50)
@@ -84,7 +100,14 @@ const resumed = performance.now()
 progress('black hole off')
 let readyAgainMs: number | undefined
 while (performance.now() - resumed < AFTER_MS) {
-  if (readyAgainMs === undefined && (await fetch(`${service.url}/ready`).then((r) => r.status, () => 0)) === 200) readyAgainMs = performance.now() - resumed
+  if (
+    readyAgainMs === undefined &&
+    (await fetch(`${service.url}/ready`).then(
+      (r) => r.status,
+      () => 0,
+    )) === 200
+  )
+    readyAgainMs = performance.now() - resumed
   await Bun.sleep(50)
 }
 clearInterval(load)
@@ -93,7 +116,8 @@ await Promise.all(inFlight)
 await Bun.sleep(2000)
 const counted = new Set<string>()
 const scratch = (await import('postgres')).default(db.url, { max: 1, onnotice: () => {} })
-for (const row of await scratch<{ slug: string }[]>`select slug from views where slug like 'stall/%'`) counted.add(row.slug)
+for (const row of await scratch<{ slug: string }[]>`select slug from views where slug like 'stall/%'`)
+  counted.add(row.slug)
 await scratch.end()
 rss.stop()
 await service.stop()
@@ -103,7 +127,12 @@ await db.drop()
 const during = answers.filter((answer) => answer.phase === 'stall')
 const sorted = during.map((answer) => answer.ms).sort((a, b) => a - b)
 const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0
-const byStatus = (list: Answer[]) => Object.fromEntries(Map.groupBy(list, (answer) => String(answer.status)).entries().map(([status, group]) => [status, group.length]))
+const byStatus = (list: Answer[]) =>
+  Object.fromEntries(
+    Map.groupBy(list, (answer) => String(answer.status))
+      .entries()
+      .map(([status, group]) => [status, group.length]),
+  )
 const ok = answers.filter((answer) => answer.status === 200)
 const countedWithoutOk = answers.filter((answer) => answer.status !== 200 && counted.has(answer.slug))
 const okNotCounted = ok.filter((answer) => !counted.has(answer.slug))
@@ -127,7 +156,10 @@ const result = {
   answered200NotCounted: okNotCounted.length,
 }
 const targets = [
-  ['every answer during the stall within 2 s (200 or 503)', result.maxAnswerMs < 2000 && during.every((a) => a.status === 200 || a.status === 503)],
+  [
+    'every answer during the stall within 2 s (200 or 503)',
+    result.maxAnswerMs < 2000 && during.every((a) => a.status === 200 || a.status === 503),
+  ],
   ['/ready 503 within 2 s', result.readyUnavailableAfterMs !== null && result.readyUnavailableAfterMs < 2000],
   ['/metrics answers during the stall', scrapes.answered === scrapes.tried],
   ['RSS under 96 MiB', result.rssPeakMiB < 96],

@@ -26,7 +26,8 @@ export interface LoadOptions {
 
 // wrk prints its summary for people; done() prints one machine-readable line we can parse.
 function luaScript(method: string, paths: string[]): string {
-  if (paths.some((path) => !/^[\x21-\x7e]+$/.test(path))) throw new Error('wrk paths must be printable ASCII (encode them)')
+  if (paths.some((path) => !/^[\x21-\x7e]+$/.test(path)))
+    throw new Error('wrk paths must be printable ASCII (encode them)')
   return `local paths = { ${paths.map((path) => JSON.stringify(path)).join(', ')} }
 local prepared = {}
 function init(args)
@@ -50,12 +51,26 @@ export async function runWrk({ url, method, paths, connections, threads, seconds
   writeFileSync(script, luaScript(method, paths))
   try {
     const child = Bun.spawn(
-      ['wrk', `-t${Math.min(threads, connections)}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url],
+      [
+        'wrk',
+        `-t${Math.min(threads, connections)}`,
+        `-c${connections}`,
+        `-d${seconds}s`,
+        '--timeout',
+        '10s',
+        '-s',
+        script,
+        url,
+      ],
       { stdout: 'pipe', stderr: 'pipe' },
     )
     // wrk stops itself after -d; this only guards against a wrk that hangs.
     const guard = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000)
-    const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+    const [out, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ])
     clearTimeout(guard)
     const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '))
     if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${err || out}`)

@@ -7,10 +7,11 @@
 // of our own layers.
 // Needs: buildah, podman, runc, libc6-arm64-cross (apt), npm (for the arm64 Bun), PostgreSQL on
 // 127.0.0.1:5432 (user postgres, trust auth); qemu-user-static + binfmt-support to run arm64.
-import { $ } from 'bun'
+
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { $ } from 'bun'
 import { parse } from 'yaml'
-import { architectures, buildStandIns, foreignBun, hostArch, standInNames, type Arch } from './image/stand-ins.ts'
+import { type Arch, architectures, buildStandIns, foreignBun, hostArch, standInNames } from './image/stand-ins.ts'
 
 const work = process.env.IMAGE_TEST_DIR ?? '/var/tmp/view-counter-image-test'
 const storage = ['--root', `${work}/storage`, '--runroot', `${work}/run`, '--storage-driver', 'vfs']
@@ -20,7 +21,9 @@ const containerFor = (arch: Arch) => `view-counter-image-test-${arch}-${process.
 const databaseFor = (arch: Arch) => `view_counter_image_test_${arch}`
 const portFor = (arch: Arch) => 19313 + (process.pid % 500) + architectures.indexOf(arch)
 const results: { check: string; result: string }[] = []
-const composeHealthcheck = (parse(readFileSync('deploy/compose/compose.yaml', 'utf8')).services['view-counter'].healthcheck.test as string[]).slice(1)
+const composeHealthcheck = (
+  parse(readFileSync('deploy/compose/compose.yaml', 'utf8')).services['view-counter'].healthcheck.test as string[]
+).slice(1)
 const started = performance.now()
 
 function step(message: string) {
@@ -40,14 +43,18 @@ async function run(tool: string, args: string[]) {
 
 const buildah = (args: string[]) => run('buildah', [...storage, ...args])
 // runc rather than crun: crun refuses this sandbox's hybrid cgroup layout.
-const podman = (args: string[]) => run('podman', [...storage, '--cgroup-manager', 'cgroupfs', '--runtime', 'runc', ...args])
+const podman = (args: string[]) =>
+  run('podman', [...storage, '--cgroup-manager', 'cgroupfs', '--runtime', 'runc', ...args])
 
 function mib(bytes: number) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 }
 
 async function imageSize(name: string) {
-  const [info] = JSON.parse(await podman(['image', 'inspect', name])) as { Size: number; RootFS: { Layers: string[] } }[]
+  const [info] = JSON.parse(await podman(['image', 'inspect', name])) as {
+    Size: number
+    RootFS: { Layers: string[] }
+  }[]
   return { bytes: info!.Size, layers: info!.RootFS.Layers }
 }
 
@@ -84,7 +91,10 @@ async function inspectFilesystem(arch: Arch) {
     record(`${arch}: migrations in /app/drizzle`, await exists('/app/drizzle/meta/_journal.json'))
     record(`${arch}: no shell in final image`, !(await exists('/bin/sh')))
     record(`${arch}: no .env or bunfig.toml`, !(await exists('/app/.env')) && !(await exists('/app/bunfig.toml')))
-    record(`${arch}: no dev dependencies`, !(await exists('/app/node_modules/drizzle-kit')) && !(await exists('/app/node_modules/typescript')))
+    record(
+      `${arch}: no dev dependencies`,
+      !(await exists('/app/node_modules/drizzle-kit')) && !(await exists('/app/node_modules/typescript')),
+    )
     record(`${arch}: no PGlite`, !(await exists('/app/node_modules/@electric-sql')))
     record(`${arch}: no tests`, !(await exists('/app/tests')))
   } finally {
@@ -117,7 +127,15 @@ async function assembleIndex(arches: Arch[]) {
     manifests: { platform: { os: string; architecture: string } }[]
   }
   const platforms = list.manifests.map(({ platform }) => `${platform.os}/${platform.architecture}`).sort()
-  record('one index for both platforms', platforms.join(',') === arches.map((arch) => `linux/${arch}`).sort().join(','), `${platforms.join(' + ')}, ${digest.slice(0, 19)}…`)
+  record(
+    'one index for both platforms',
+    platforms.join(',') ===
+      arches
+        .map((arch) => `linux/${arch}`)
+        .sort()
+        .join(','),
+    `${platforms.join(' + ')}, ${digest.slice(0, 19)}…`,
+  )
 }
 
 /** Whether this machine can execute the architecture's binaries (natively or through binfmt + QEMU). */
@@ -136,23 +154,54 @@ async function runAgainstPostgres(arch: Arch) {
   const startMs = emulated ? 120_000 : 20_000
   await $`psql -h 127.0.0.1 -U postgres -d postgres -qc ${`drop database if exists ${database}`} -c ${`create database ${database}`}`.quiet()
   await podman([
-    'run', '--detach', '--name', container,
-    '--read-only', '--read-only-tmpfs=false', '--tmpfs', '/tmp:rw,size=16m,mode=1777',
-    '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-    '--network', 'host', '--memory', emulated ? '512m' : '128m',
+    'run',
+    '--detach',
+    '--name',
+    container,
+    '--read-only',
+    '--read-only-tmpfs=false',
+    '--tmpfs',
+    '/tmp:rw,size=16m,mode=1777',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--network',
+    'host',
+    '--memory',
+    emulated ? '512m' : '128m',
     // Podman's root defaults for these exceed what this sandbox lets a process raise them to.
-    '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096',
+    '--ulimit',
+    'nofile=1024:1024',
+    '--ulimit',
+    'nproc=4096:4096',
     // The same variables the Deployment provides (ConfigMap + Secret).
-    '--env', 'DB_HOST=127.0.0.1', '--env', 'DB_PORT=5432', '--env', `DB_NAME=${database}`,
-    '--env', 'DB_USER=postgres', '--env', 'DB_PASSWORD=', '--env', `PORT=${port}`,
-    '--env', 'CORS_ORIGINS=https://uclab.dev',
-    '--platform', `linux/${arch}`,
+    '--env',
+    'DB_HOST=127.0.0.1',
+    '--env',
+    'DB_PORT=5432',
+    '--env',
+    `DB_NAME=${database}`,
+    '--env',
+    'DB_USER=postgres',
+    '--env',
+    'DB_PASSWORD=',
+    '--env',
+    `PORT=${port}`,
+    '--env',
+    'CORS_ORIGINS=https://uclab.dev',
+    '--platform',
+    `linux/${arch}`,
     image,
   ])
   const base = `http://127.0.0.1:${port}`
   const t0 = performance.now()
   const health = await waitFor(`${base}/health`, startMs)
-  record(`${arch}: GET /health`, ((await health.json()) as { status: string }).status === 'ok', `${Math.round(performance.now() - t0)} ms to first answer`)
+  record(
+    `${arch}: GET /health`,
+    ((await health.json()) as { status: string }).status === 'ok',
+    `${Math.round(performance.now() - t0)} ms to first answer`,
+  )
   await waitFor(`${base}/ready`, startMs)
   record(`${arch}: GET /ready (migrated)`, true)
   // The image has no shell or curl: deploy/compose/compose.yaml's health check runs its own Bun.
@@ -160,15 +209,27 @@ async function runAgainstPostgres(arch: Arch) {
   await podman(['exec', container, ...healthcheck])
   record(`${arch}: compose health check exits 0`, true, healthcheck.slice(0, 2).join(' '))
   // A browser's request, so the app's bot filter lets the view count.
-  const visitor = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', origin: 'https://uclab.dev' }
+  const visitor = {
+    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+    origin: 'https://uclab.dev',
+  }
   const post = await fetch(`${base}/views/posts/image-test/`, { method: 'POST', headers: visitor })
   const posted = (await post.json()) as { count: number }
   record(`${arch}: POST /views/posts/image-test/`, post.ok && posted.count === 1, `count ${posted.count}`)
   const get = await fetch(`${base}/views/posts/image-test/`, { headers: visitor })
   const got = (await get.json()) as { count: number }
   record(`${arch}: GET /views/posts/image-test/`, get.ok && got.count === 1, `count ${got.count}`)
-  const [hostUser, capabilities] = (await podman(['top', container, 'huser', 'capeff'])).trim().split('\n').at(-1)!.trim().split(/\s+/)
-  record(`${arch}: process runs as uid 65532, no capabilities`, hostUser === '65532' && capabilities === 'none', `${hostUser}, ${capabilities}`)
+  const [hostUser, capabilities] = (await podman(['top', container, 'huser', 'capeff']))
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .trim()
+    .split(/\s+/)
+  record(
+    `${arch}: process runs as uid 65532, no capabilities`,
+    hostUser === '65532' && capabilities === 'none',
+    `${hostUser}, ${capabilities}`,
+  )
   const t1 = performance.now()
   await podman(['stop', '--time', '15', container])
   const stopMs = Math.round(performance.now() - t1)
@@ -178,14 +239,23 @@ async function runAgainstPostgres(arch: Arch) {
 
 async function buildImage(arch: Arch) {
   const build = await $`buildah ${storage} bud --isolation chroot --layers=false --pull=never ${[
-    '--platform', `linux/${arch}`,
+    '--platform',
+    `linux/${arch}`,
     // BuildKit predefines these; Debian 12's buildah 1.28 does not.
-    '--build-arg', `BUILDPLATFORM=linux/${hostArch}`,
-    '--build-arg', `TARGETPLATFORM=linux/${arch}`,
-    '--build-arg', `BUN_IMAGE=${standInNames.builder}`,
-    '--build-arg', `RUNTIME_IMAGE=${standInNames.runtime(arch)}`,
-    '-t', imageFor(arch), '.',
-  ]}`.nothrow().quiet()
+    '--build-arg',
+    `BUILDPLATFORM=linux/${hostArch}`,
+    '--build-arg',
+    `TARGETPLATFORM=linux/${arch}`,
+    '--build-arg',
+    `BUN_IMAGE=${standInNames.builder}`,
+    '--build-arg',
+    `RUNTIME_IMAGE=${standInNames.runtime(arch)}`,
+    '-t',
+    imageFor(arch),
+    '.',
+  ]}`
+    .nothrow()
+    .quiet()
   if (build.exitCode !== 0) {
     console.error(build.stdout.toString(), build.stderr.toString())
     throw new Error(`buildah bud for linux/${arch} failed`)
@@ -197,20 +267,31 @@ async function runImage(arch: Arch) {
     await runAgainstPostgres(arch)
   } finally {
     const logs = await podman(['logs', containerFor(arch)]).catch(() => '')
-    if (logs) console.log(logs.trim().split('\n').map((line) => `  | ${line}`).join('\n'))
+    if (logs)
+      console.log(
+        logs
+          .trim()
+          .split('\n')
+          .map((line) => `  | ${line}`)
+          .join('\n'),
+      )
     await podman(['rm', '--force', containerFor(arch)]).catch(() => '')
-    await $`psql -h 127.0.0.1 -U postgres -d postgres -qc ${`drop database if exists ${databaseFor(arch)}`}`.nothrow().quiet()
+    await $`psql -h 127.0.0.1 -U postgres -d postgres -qc ${`drop database if exists ${databaseFor(arch)}`}`
+      .nothrow()
+      .quiet()
   }
 }
 
 async function main() {
   mkdirSync(work, { recursive: true })
   for (const tool of ['buildah', 'podman', 'runc', 'psql', 'npm']) {
-    if (!Bun.which(tool)) throw new Error(`${tool} missing: apt-get install -y buildah podman runc postgresql-client npm`)
+    if (!Bun.which(tool))
+      throw new Error(`${tool} missing: apt-get install -y buildah podman runc postgresql-client npm`)
   }
-  step('building stand-in base images (this machine\'s Bun, and npm\'s Bun for the other architecture)')
+  step("building stand-in base images (this machine's Bun, and npm's Bun for the other architecture)")
   const runtimes: Partial<Record<Arch, string>> = {}
-  for (const arch of architectures) runtimes[arch] = arch === hostArch ? process.execPath : await foreignBun(arch, Bun.version, work)
+  for (const arch of architectures)
+    runtimes[arch] = arch === hostArch ? process.execPath : await foreignBun(arch, Bun.version, work)
   await buildStandIns(buildah, Bun.version, runtimes)
   const buildSeconds: string[] = []
   for (const arch of architectures) {
@@ -236,7 +317,9 @@ async function main() {
     step(`running the linux/${arch} image against PostgreSQL${arch === hostArch ? '' : ' (emulated by QEMU)'}`)
     await runImage(arch)
   }
-  console.log(`\nimage (${hostArch}) ${mib(built.bytes)} uncompressed: base (stand-in for ${'oven/bun:1.4.5-distroless'}) ${mib(base.bytes)}, our ${ownLayers} layer(s) ${mib(built.bytes - base.bytes)}; builds: ${buildSeconds.join(', ')}`)
+  console.log(
+    `\nimage (${hostArch}) ${mib(built.bytes)} uncompressed: base (stand-in for ${'oven/bun:1.4.5-distroless'}) ${mib(base.bytes)}, our ${ownLayers} layer(s) ${mib(built.bytes - base.bytes)}; builds: ${buildSeconds.join(', ')}`,
+  )
 }
 
 try {
@@ -247,5 +330,7 @@ try {
 } finally {
   console.log('\n| check | result |\n|---|---|')
   for (const { check, result } of results) console.log(`| ${check} | ${result} |`)
-  console.log(`\nimage-test: ${results.filter((r) => r.result.startsWith('ok')).length} passed, ${results.filter((r) => r.result.startsWith('FAIL')).length} failed`)
+  console.log(
+    `\nimage-test: ${results.filter((r) => r.result.startsWith('ok')).length} passed, ${results.filter((r) => r.result.startsWith('FAIL')).length} failed`,
+  )
 }

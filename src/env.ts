@@ -6,12 +6,22 @@ const port = z.coerce.number().int().min(1).max(65535)
 const positiveInt = z.coerce.number().int().positive()
 
 const urlWith = (protocols: RegExp) =>
-  z.string().refine((value) => URL.canParse(value) && protocols.test(new URL(value).protocol), `must be a ${protocols.source.replace(/[\\^$]/g, '')} URL`)
+  z
+    .string()
+    .refine(
+      (value) => URL.canParse(value) && protocols.test(new URL(value).protocol),
+      `must be a ${protocols.source.replace(/[\\^$]/g, '')} URL`,
+    )
 
 const commaList = <T extends z.ZodTypeAny>(item: T) =>
   z
     .string()
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item))
 
 // Browsers send Origin as scheme://host[:port], lower-case, without the default port and without a
@@ -22,10 +32,20 @@ function readOrigin(entry: string): { origin: string; problem?: string } {
   const url = URL.canParse(entry) ? new URL(entry) : undefined
   if (!url || !/^https?:$/.test(url.protocol)) {
     const scheme = /^(localhost|127\.|\[::1\])/.test(entry) ? 'http' : 'https'
-    const guess = !entry.includes('://') && URL.canParse(`${scheme}://${entry}`) ? `; use "${new URL(`${scheme}://${entry}`).origin}"` : ''
+    const guess =
+      !entry.includes('://') && URL.canParse(`${scheme}://${entry}`)
+        ? `; use "${new URL(`${scheme}://${entry}`).origin}"`
+        : ''
     return { origin: entry, problem: `"${entry}" is not an http(s) origin${guess}` }
   }
-  const extra = url.username || url.password ? 'a user name' : url.search || url.hash ? 'a query' : url.pathname !== '/' ? 'a path' : undefined
+  const extra =
+    url.username || url.password
+      ? 'a user name'
+      : url.search || url.hash
+        ? 'a query'
+        : url.pathname !== '/'
+          ? 'a path'
+          : undefined
   return { origin: url.origin, problem: extra && `"${entry}" has ${extra}; use "${url.origin}"` }
 }
 
@@ -62,7 +82,10 @@ const timeZone = z.string().refine((zone) => {
 const addresses = commaList(z.union([z.string().ip(), z.string().cidr()]))
 
 // The token68 syntax of RFC 6750: anything else could never arrive in a Bearer header, so no one could log in.
-const bearerToken = z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may only use letters, digits and -._~+/ (then =)')
+const bearerToken = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may only use letters, digits and -._~+/ (then =)')
 // Basic auth splits "user:password" at the first colon, so a colon in the user name could never match.
 const basicUser = z.string().regex(/^[^:\u0000-\u001f\u007f]+$/, 'must not contain a colon or control characters')
 
@@ -101,7 +124,11 @@ const schema = z
     SLUG_PATTERN: regex.optional(),
     SITE_PAGES_URL: urlWith(/^https?:$/).optional(),
     SITE_PAGES_REFRESH_SECONDS: positiveInt.default(600),
-    REPEAT_WINDOW_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(30),
+    REPEAT_WINDOW_MINUTES: z.coerce
+      .number()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(30),
     VISITOR_HASH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60),
     CLIENT_IP_HEADER: z.enum(['none', 'cf-connecting-ip', 'x-forwarded-for', 'x-real-ip']).default('none'),
@@ -114,11 +141,16 @@ const schema = z
   .superRefine(({ STATS_USER, STATS_PASSWORD, DATABASE_SSL, DATABASE_CA_FILE }, ctx) => {
     // A CA that is never used would read as verification that is not happening.
     if (DATABASE_CA_FILE !== undefined && DATABASE_SSL !== 'verify-full') {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_CA_FILE'], message: 'is only used with DATABASE_SSL=verify-full' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_CA_FILE'],
+        message: 'is only used with DATABASE_SSL=verify-full',
+      })
     }
     // Half a basic-auth credential would leave /stats public while looking private.
     if ((STATS_USER === undefined) === (STATS_PASSWORD === undefined)) return
-    const [missing, set] = STATS_USER === undefined ? ['STATS_USER', 'STATS_PASSWORD'] : ['STATS_PASSWORD', 'STATS_USER']
+    const [missing, set] =
+      STATS_USER === undefined ? ['STATS_USER', 'STATS_PASSWORD'] : ['STATS_PASSWORD', 'STATS_USER']
     ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${set} is set` })
   })
   .transform(({ DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DATABASE_URL, ...rest }) => ({

@@ -76,8 +76,15 @@ const server = Bun.serve({
   },
 })
 const metricsServer =
-  env.METRICS_PORT === undefined ? undefined : Bun.serve({ hostname: env.HOST, port: env.METRICS_PORT, fetch: createMetricsApp(deps).fetch })
-log.info('listening', { url: server.url.href, database: database.kind, countMode: env.COUNT_MODE, dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined })
+  env.METRICS_PORT === undefined
+    ? undefined
+    : Bun.serve({ hostname: env.HOST, port: env.METRICS_PORT, fetch: createMetricsApp(deps).fetch })
+log.info('listening', {
+  url: server.url.href,
+  database: database.kind,
+  countMode: env.COUNT_MODE,
+  dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined,
+})
 
 const janitor = keepForgettingVisitors(database.db, readiness, log)
 

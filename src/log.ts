@@ -4,7 +4,10 @@ export type LogLevel = keyof typeof levels
 export type Logger = Record<Exclude<LogLevel, 'silent'>, (msg: string, fields?: Record<string, unknown>) => void>
 
 // One JSON object per line, so the cluster's log collector needs no parser of its own.
-export function createLogger(threshold: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line + '\n')): Logger {
+export function createLogger(
+  threshold: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+): Logger {
   const at = (level: Exclude<LogLevel, 'silent'>) =>
     levels[level] < levels[threshold]
       ? () => {}

@@ -5,11 +5,15 @@ import Counter from 'prom-client/lib/counter.js'
 import Gauge from 'prom-client/lib/gauge.js'
 import Histogram from 'prom-client/lib/histogram.js'
 import Registry from 'prom-client/lib/registry.js'
-import { outcomes, type Outcome } from './counting/outcomes.ts'
+import { type Outcome, outcomes } from './counting/outcomes.ts'
 
 function processMetrics(registers: Registry[]) {
   const started = Date.now() / 1000
-  new Gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch in seconds', registers }).set(started)
+  new Gauge({
+    name: 'process_start_time_seconds',
+    help: 'Start time of the process since the Unix epoch in seconds',
+    registers,
+  }).set(started)
   new Gauge({
     name: 'process_resident_memory_bytes',
     help: 'Resident memory size in bytes',
@@ -67,14 +71,26 @@ export function createMetrics() {
     labelNames: ['kind'] as const,
     registers,
   })
-  const databaseReady = new Gauge({ name: 'viewcounter_database_ready', help: '1 when the database is reachable and migrated', registers })
-  const poolMax = new Gauge({ name: 'viewcounter_database_pool_max', help: 'Configured maximum connections in the pool', registers })
+  const databaseReady = new Gauge({
+    name: 'viewcounter_database_ready',
+    help: '1 when the database is reachable and migrated',
+    registers,
+  })
+  const poolMax = new Gauge({
+    name: 'viewcounter_database_pool_max',
+    help: 'Configured maximum connections in the pool',
+    registers,
+  })
   const pageList = new Gauge({
     name: 'viewcounter_page_list_pages',
     help: 'Pages on the site page list (SITE_PAGES_URL); -1 while none has loaded, 0 when none is configured',
     registers,
   })
-  const poolOpen = new Gauge({ name: 'viewcounter_database_pool_connections', help: 'Connections this process holds open (sampled at scrape)', registers })
+  const poolOpen = new Gauge({
+    name: 'viewcounter_database_pool_connections',
+    help: 'Connections this process holds open (sampled at scrape)',
+    registers,
+  })
   const queriesInFlight = new Gauge({
     name: 'viewcounter_database_queries_in_flight',
     help: 'Queries sent or waiting for a connection and not yet answered',
@@ -93,7 +109,13 @@ export function createMetrics() {
     countView: (outcome: Outcome) => views.inc({ outcome }),
     countDatabaseError: (kind: 'unavailable' | 'other') => databaseErrors.inc({ kind }),
     // Sampled when scraped rather than tracked per query, to keep the hot path free of it.
-    sampleDatabase(state: { ready: boolean; poolMax?: number; poolOpen?: number; queriesInFlight?: number; pageListPages?: number }) {
+    sampleDatabase(state: {
+      ready: boolean
+      poolMax?: number
+      poolOpen?: number
+      queriesInFlight?: number
+      pageListPages?: number
+    }) {
       databaseReady.set(state.ready ? 1 : 0)
       if (state.pageListPages !== undefined) pageList.set(state.pageListPages)
       if (state.poolMax !== undefined) poolMax.set(state.poolMax)

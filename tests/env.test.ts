@@ -11,7 +11,12 @@ describe('configuration', () => {
   })
 
   test("the reference's DB_* variables build the connection URL, escaping the password", () => {
-    const env = parseEnv({ DB_HOST: 'view-counter-db-rw', DB_NAME: 'view-counter', DB_USER: 'view-counter', DB_PASSWORD: 'p@ss/w:rd' })
+    const env = parseEnv({
+      DB_HOST: 'view-counter-db-rw',
+      DB_NAME: 'view-counter',
+      DB_USER: 'view-counter',
+      DB_PASSWORD: 'p@ss/w:rd',
+    })
     expect(env.DATABASE_URL).toBe('postgres://view-counter:p%40ss%2Fw%3Ard@view-counter-db-rw:5432/view-counter')
   })
 
@@ -20,22 +25,29 @@ describe('configuration', () => {
   })
 
   test('CORS_ORIGINS is a comma-separated list, blanks ignored', () => {
-    expect(parseEnv({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+    expect(parseEnv({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).CORS_ORIGINS).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ])
   })
 
   test('CORS_ORIGINS entries become the Origin a browser sends: lower-case, no default port, no trailing slash', () => {
-    expect(parseEnv({ CORS_ORIGINS: 'http://blog.test:8080/,HTTPS://Blog.Example:443,http://[::1]:1313/' }).CORS_ORIGINS).toEqual([
-      'http://blog.test:8080',
-      'https://blog.example',
-      'http://[::1]:1313',
-    ])
+    expect(
+      parseEnv({ CORS_ORIGINS: 'http://blog.test:8080/,HTTPS://Blog.Example:443,http://[::1]:1313/' }).CORS_ORIGINS,
+    ).toEqual(['http://blog.test:8080', 'https://blog.example', 'http://[::1]:1313'])
     expect(parseEnv({ CORS_ORIGINS: 'https://bücher.example' }).CORS_ORIGINS).toEqual(['https://xn--bcher-kva.example'])
   })
 
   test('a CORS_ORIGINS entry with a path, a query or a user name is refused with the origin to write instead', () => {
-    expect(() => parseEnv({ CORS_ORIGINS: 'http://blog.test:8080/blog/' })).toThrow('CORS_ORIGINS: "http://blog.test:8080/blog/" has a path; use "http://blog.test:8080"')
-    expect(() => parseEnv({ CORS_ORIGINS: 'https://blog.test/?utm=x' })).toThrow('CORS_ORIGINS: "https://blog.test/?utm=x" has a query; use "https://blog.test"')
-    expect(() => parseEnv({ CORS_ORIGINS: 'https://me@blog.test' })).toThrow('CORS_ORIGINS: "https://me@blog.test" has a user name; use "https://blog.test"')
+    expect(() => parseEnv({ CORS_ORIGINS: 'http://blog.test:8080/blog/' })).toThrow(
+      'CORS_ORIGINS: "http://blog.test:8080/blog/" has a path; use "http://blog.test:8080"',
+    )
+    expect(() => parseEnv({ CORS_ORIGINS: 'https://blog.test/?utm=x' })).toThrow(
+      'CORS_ORIGINS: "https://blog.test/?utm=x" has a query; use "https://blog.test"',
+    )
+    expect(() => parseEnv({ CORS_ORIGINS: 'https://me@blog.test' })).toThrow(
+      'CORS_ORIGINS: "https://me@blog.test" has a user name; use "https://blog.test"',
+    )
   })
 
   test('a CORS_ORIGINS entry without a scheme is refused with the scheme added; every bad entry is named', () => {
@@ -73,20 +85,27 @@ describe('configuration', () => {
     expect(parseEnv({}).DATABASE_SSL).toBe('disable')
     expect(parseEnv({}).DATABASE_CA_FILE).toBeUndefined()
     expect(parseEnv({ DATABASE_SSL: 'require' }).DATABASE_SSL).toBe('require')
-    expect(parseEnv({ DATABASE_SSL: 'verify-full', DATABASE_CA_FILE: '/etc/view-counter/db-ca/ca.crt' })).toMatchObject({
-      DATABASE_SSL: 'verify-full',
-      DATABASE_CA_FILE: '/etc/view-counter/db-ca/ca.crt',
-    })
+    expect(parseEnv({ DATABASE_SSL: 'verify-full', DATABASE_CA_FILE: '/etc/view-counter/db-ca/ca.crt' })).toMatchObject(
+      {
+        DATABASE_SSL: 'verify-full',
+        DATABASE_CA_FILE: '/etc/view-counter/db-ca/ca.crt',
+      },
+    )
   })
 
   test('a DATABASE_CA_FILE without DATABASE_SSL=verify-full is refused, naming both', () => {
     for (const mode of [undefined, 'disable', 'require']) {
-      expect(() => parseEnv({ DATABASE_CA_FILE: '/ca.crt', ...(mode ? { DATABASE_SSL: mode } : {}) })).toThrow('DATABASE_CA_FILE: is only used with DATABASE_SSL=verify-full')
+      expect(() => parseEnv({ DATABASE_CA_FILE: '/ca.crt', ...(mode ? { DATABASE_SSL: mode } : {}) })).toThrow(
+        'DATABASE_CA_FILE: is only used with DATABASE_SSL=verify-full',
+      )
     }
   })
 
   test('STATS_USER and STATS_PASSWORD come together; either alone is refused naming the other', () => {
-    expect(parseEnv({ STATS_USER: 'owner', STATS_PASSWORD: 'secret' })).toMatchObject({ STATS_USER: 'owner', STATS_PASSWORD: 'secret' })
+    expect(parseEnv({ STATS_USER: 'owner', STATS_PASSWORD: 'secret' })).toMatchObject({
+      STATS_USER: 'owner',
+      STATS_PASSWORD: 'secret',
+    })
     expect(() => parseEnv({ STATS_USER: 'owner' })).toThrow('STATS_PASSWORD: is required when STATS_USER is set')
     expect(() => parseEnv({ STATS_PASSWORD: 'secret' })).toThrow('STATS_USER: is required when STATS_PASSWORD is set')
     expect(() => parseEnv({ STATS_USER: 'own:er', STATS_PASSWORD: 'secret' })).toThrow(/\bSTATS_USER\b.*colon/)
@@ -94,11 +113,16 @@ describe('configuration', () => {
 
   test('STATS_TOKEN must be a usable Bearer token of at least 16 characters', () => {
     expect(parseEnv({ STATS_TOKEN: 'k3Jx-9_vQ.Zt~+/w0==' }).STATS_TOKEN).toBe('k3Jx-9_vQ.Zt~+/w0==')
-    for (const token of ['short', 'has spaces in the token', 'quote"in-the-token!']) expect(() => parseEnv({ STATS_TOKEN: token })).toThrow(/\bSTATS_TOKEN\b/)
+    for (const token of ['short', 'has spaces in the token', 'quote"in-the-token!'])
+      expect(() => parseEnv({ STATS_TOKEN: token })).toThrow(/\bSTATS_TOKEN\b/)
   })
 
   test('the service refuses to start on a bad variable and says which', async () => {
-    const child = Bun.spawn(['bun', 'src/index.ts'], { env: { PATH: process.env.PATH, PORT: 'abc' }, stdout: 'pipe', stderr: 'pipe' })
+    const child = Bun.spawn(['bun', 'src/index.ts'], {
+      env: { PATH: process.env.PATH, PORT: 'abc' },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
     expect(await child.exited).toBe(1)
     expect(await new Response(child.stderr).text()).toContain('PORT')
   })

@@ -16,7 +16,13 @@ beforeEach(async () => {
 const appWith = (overrides: Partial<CountingOptions> = {}) =>
   appOn(database.handle, { countingOptions: { ...everyView, clock: () => now, ...overrides } })
 const post = (app: ReturnType<typeof appWith>, path: string) =>
-  app.request(`/views/${path}`, { method: 'POST', headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0', 'X-Forwarded-For': `192.0.2.${Math.floor(Math.random() * 250)}` } })
+  app.request(`/views/${path}`, {
+    method: 'POST',
+    headers: {
+      'User-Agent': 'Mozilla/5.0 Firefox/140.0',
+      'X-Forwarded-For': `192.0.2.${Math.floor(Math.random() * 250)}`,
+    },
+  })
 const daily = () => database.handle.db.select().from(dailyViews).orderBy(dailyViews.day, dailyViews.slug)
 
 describe('daily history', () => {
@@ -34,15 +40,22 @@ describe('daily history', () => {
     expect(Number((total as { count: number }).count)).toBe(3)
   })
 
-  test("days follow TIME_ZONE: 23:30 UTC is already tomorrow in Athens", async () => {
+  test('days follow TIME_ZONE: 23:30 UTC is already tomorrow in Athens', async () => {
     now = new Date('2026-03-19T23:30:00Z')
     await post(appWith({ timeZone: 'Europe/Athens' }), 'posts/tz/')
     expect((await daily())[0]!.day).toBe('2026-03-20')
   })
 
   test('views that do not count leave the history alone', async () => {
-    const app = appWith({ mode: 'readers', trailingSlash: 'add', repeatWindowMinutes: 30, ratePerMinute: 0, clientIpHeader: 'none' })
-    for (let i = 0; i < 3; i++) await app.request('/views/posts/r/', { method: 'POST', headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0' } })
+    const app = appWith({
+      mode: 'readers',
+      trailingSlash: 'add',
+      repeatWindowMinutes: 30,
+      ratePerMinute: 0,
+      clientIpHeader: 'none',
+    })
+    for (let i = 0; i < 3; i++)
+      await app.request('/views/posts/r/', { method: 'POST', headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0' } })
     await app.request('/views/posts/r/', { method: 'POST', headers: { 'User-Agent': 'Googlebot/2.1' } })
     expect(await daily()).toEqual([{ slug: 'posts/r/', day: '2026-03-19', count: 1 }])
   })
@@ -98,6 +111,12 @@ describe('daily history', () => {
   })
 
   test('an empty site has an all-zero summary', async () => {
-    expect(await (await appWith().request('/summary')).json()).toEqual({ total: 0, today: 0, last7Days: 0, last30Days: 0, top: [] })
+    expect(await (await appWith().request('/summary')).json()).toEqual({
+      total: 0,
+      today: 0,
+      last7Days: 0,
+      last30Days: 0,
+      top: [],
+    })
   })
 })

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type RunningService, startService } from '../harness/service.ts'
 import { backend, createServerDatabase } from './support/database.ts'
-import { startService, type RunningService } from '../harness/service.ts'
 
 // Requests written byte for byte over TCP to the real service: what fetch() would never send
 // (raw bytes that are not UTF-8, HTTP/1.0 without Host, pipelining) reaches Bun's parser as is.
@@ -28,7 +28,11 @@ afterAll(async () => {
 })
 
 /** Writes `request` on a fresh connection; resolves with everything read until the server closes it or `waitMs` passes. */
-function exchange(request: string | Uint8Array, waitMs = 10_000, port = Number(new URL(service.url).port)): Promise<string> {
+function exchange(
+  request: string | Uint8Array,
+  waitMs = 10_000,
+  port = Number(new URL(service.url).port),
+): Promise<string> {
   return new Promise((resolve) => {
     let received = ''
     const socket = connect(port, '127.0.0.1', () => socket.write(request))
@@ -44,7 +48,8 @@ function exchange(request: string | Uint8Array, waitMs = 10_000, port = Number(n
   })
 }
 const statusOf = (response: string) => Number(response.match(/^HTTP\/1\.[01] (\d{3})/)?.[1])
-const countOf = async (slug: string) => ((await (await fetch(`${service.url}/views/${slug}`)).json()) as { count: number }).count
+const countOf = async (slug: string) =>
+  ((await (await fetch(`${service.url}/views/${slug}`)).json()) as { count: number }).count
 
 describe('the HTTP edge', () => {
   test('a POST with an oversized chunked body is refused and counts nothing', async () => {
@@ -52,20 +57,34 @@ describe('the HTTP edge', () => {
     const request = `POST /views/chunked/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`
     for (let i = 0; i < 3; i++) expect(statusOf(await exchange(request))).toBe(413)
     expect(await countOf('chunked/')).toBe(0)
-    expect(statusOf(await exchange('POST /views/chunked/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'))).toBe(200)
+    expect(
+      statusOf(
+        await exchange('POST /views/chunked/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'),
+      ),
+    ).toBe(200)
     expect(await countOf('chunked/')).toBe(1)
   })
 
   test('raw bytes in the path that are not UTF-8 are a 400 and store nothing', async () => {
-    const request = Buffer.concat([Buffer.from('POST /views/raw'), Buffer.from([0xff, 0xfe]), Buffer.from('/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')])
+    const request = Buffer.concat([
+      Buffer.from('POST /views/raw'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ])
     const response = await exchange(request)
     expect(statusOf(response)).toBe(400)
     expect(response).toContain('{"error":"slug is not valid UTF-8"}')
-    expect(await (await fetch(`${service.url}/views`)).json()).not.toContainEqual(expect.objectContaining({ slug: expect.stringContaining('raw') }))
+    expect(await (await fetch(`${service.url}/views`)).json()).not.toContainEqual(
+      expect.objectContaining({ slug: expect.stringContaining('raw') }),
+    )
   })
 
   test('raw UTF-8 in the path is read like its percent-encoded form', async () => {
-    const request = Buffer.concat([Buffer.from('POST /views/raw-'), Buffer.from('γεια/'), Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')])
+    const request = Buffer.concat([
+      Buffer.from('POST /views/raw-'),
+      Buffer.from('γεια/'),
+      Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ])
     expect(statusOf(await exchange(request))).toBe(200)
     expect(await countOf('raw-%CE%B3%CE%B5%CE%B9%CE%B1/')).toBe(1)
   })
@@ -105,7 +124,8 @@ describe('the HTTP edge', () => {
   })
 
   test('a POST pipelined with another request is counted once, answered or not (see the Bun limitation above)', async () => {
-    const pipelined = 'POST /views/pipelined/ HTTP/1.1\r\nHost: x\r\n\r\nGET /views/pipelined/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+    const pipelined =
+      'POST /views/pipelined/ HTTP/1.1\r\nHost: x\r\n\r\nGET /views/pipelined/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
     await exchange(pipelined, 3_000)
     expect(await countOf('pipelined/')).toBe(1)
   })

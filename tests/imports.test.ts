@@ -5,13 +5,16 @@ const root = resolve(import.meta.dir, '..')
 
 // Every relative import and re-export in src, type-only ones included: the cycle this guards
 // against ran through shared types, and Bun.Transpiler's scanImports leaves type imports out.
-const specifier = /^\s*(?:import|export)\b[^;]*?\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/gm
+const specifier =
+  /^\s*(?:import|export)\b[^;]*?\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/gm
 
 async function importGraph(): Promise<Map<string, string[]>> {
   const graph = new Map<string, string[]>()
   for await (const file of new Bun.Glob('src/**/*.{ts,tsx}').scan({ cwd: root })) {
     const text = await Bun.file(resolve(root, file)).text()
-    const targets = [...text.matchAll(specifier)].map((match) => relative(root, resolve(root, dirname(file), match[1] ?? match[2]!)))
+    const targets = [...text.matchAll(specifier)].map((match) =>
+      relative(root, resolve(root, dirname(file), match[1] ?? match[2]!)),
+    )
     graph.set(file, targets)
   }
   return graph

@@ -2,18 +2,24 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type RunningService, startService } from '../harness/service.ts'
 import { backend, createServerDatabase } from './support/database.ts'
-import { startService, type RunningService } from '../harness/service.ts'
 
 // The README's curl examples, run as written against a fresh service: the front door stays true.
 const readme = await Bun.file(new URL('../README.md', import.meta.url)).text()
 const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!)
 const examples = (block: string) => {
   const lines = block.trim().split('\n')
-  return lines.flatMap((line, i) => (line.startsWith('curl ') && lines[i + 1]?.startsWith('# ') ? [{ command: line, expected: lines[i + 1]!.slice(2) }] : []))
+  return lines.flatMap((line, i) =>
+    line.startsWith('curl ') && lines[i + 1]?.startsWith('# ')
+      ? [{ command: line, expected: lines[i + 1]!.slice(2) }]
+      : [],
+  )
 }
 
-async function freshService(env: Record<string, string>): Promise<{ service: RunningService; cleanup(): Promise<void> }> {
+async function freshService(
+  env: Record<string, string>,
+): Promise<{ service: RunningService; cleanup(): Promise<void> }> {
   if (backend === 'postgres') {
     const created = await createServerDatabase()
     const service = await startService({ env: { DATABASE_URL: created.url, ...env } })
@@ -25,7 +31,10 @@ async function freshService(env: Record<string, string>): Promise<{ service: Run
 }
 
 async function run(command: string, url: string): Promise<string> {
-  const shell = Bun.spawn(['bash', '-c', command.replaceAll('http://localhost:9313', url)], { stdout: 'pipe', stderr: 'ignore' })
+  const shell = Bun.spawn(['bash', '-c', command.replaceAll('http://localhost:9313', url)], {
+    stdout: 'pipe',
+    stderr: 'ignore',
+  })
   return (await new Response(shell.stdout).text()).trim()
 }
 
@@ -42,10 +51,12 @@ describe('the README', () => {
   })
 
   test("the reference's verification commands answer as shown (COUNT_MODE=every)", async () => {
-    for (const { command, expected } of examples(blocks[0]!)) expect(await run(command, services[0]!.service.url)).toBe(expected)
+    for (const { command, expected } of examples(blocks[0]!))
+      expect(await run(command, services[0]!.service.url)).toBe(expected)
   })
 
   test('the default mode examples answer as shown', async () => {
-    for (const { command, expected } of examples(blocks[1]!)) expect(await run(command, services[1]!.service.url)).toBe(expected)
+    for (const { command, expected } of examples(blocks[1]!))
+      expect(await run(command, services[1]!.service.url)).toBe(expected)
   })
 })

@@ -118,7 +118,22 @@ describe('the running service counting readers', () => {
     const service = await startService({ env: { ...serviceEnv, COUNT_MODE: 'readers' } })
     // curl can choose its source address on loopback: two machines, as far as the service can tell.
     const view = async (from: string, forwardedFor: string) => {
-      const curl = Bun.spawn(['curl', '-s', '--interface', from, '-X', 'POST', '-A', 'Mozilla/5.0 Firefox/140.0', '-H', `X-Forwarded-For: ${forwardedFor}`, `${service.url}/views/posts/peer/`], { stdout: 'pipe' })
+      const curl = Bun.spawn(
+        [
+          'curl',
+          '-s',
+          '--interface',
+          from,
+          '-X',
+          'POST',
+          '-A',
+          'Mozilla/5.0 Firefox/140.0',
+          '-H',
+          `X-Forwarded-For: ${forwardedFor}`,
+          `${service.url}/views/posts/peer/`,
+        ],
+        { stdout: 'pipe' },
+      )
       return JSON.parse(await new Response(curl.stdout).text()) as { count: number; counted: boolean }
     }
     try {
@@ -139,7 +154,11 @@ describe.skipIf(backend !== 'postgres')('the running service when its database i
     try {
       expect(await (await fetch(`${service.url}/health`)).json()).toEqual({ status: 'ok' })
       expect((await fetch(`${service.url}/ready`)).status).toBe(503)
-      for (const request of [() => post(`${service.url}/views/down/`), () => fetch(`${service.url}/views/down/`), () => fetch(`${service.url}/views`)]) {
+      for (const request of [
+        () => post(`${service.url}/views/down/`),
+        () => fetch(`${service.url}/views/down/`),
+        () => fetch(`${service.url}/views`),
+      ]) {
         const started = performance.now()
         const response = await request()
         expect(response.status).toBe(503)

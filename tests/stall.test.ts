@@ -3,11 +3,11 @@ import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { databaseRelay } from '../harness/database-relay.ts'
 import { startService } from '../harness/service.ts'
-import { openPostgres, type DatabaseHandle } from '../src/db/client.ts'
+import { visitorKeys } from '../src/counting/visitors.ts'
+import { type DatabaseHandle, openPostgres } from '../src/db/client.ts'
 import { readCount } from '../src/db/counts.ts'
 import { watchHealth } from '../src/db/health.ts'
 import { createLogger } from '../src/log.ts'
-import { visitorKeys } from '../src/counting/visitors.ts'
 import { appOn, everyView, quietLog } from './support/app.ts'
 import { backend, useMigratedDatabase } from './support/database.ts'
 
@@ -17,8 +17,19 @@ const onServer = describe.skipIf(backend !== 'postgres')
 
 let opened: DatabaseHandle[] = []
 /** The pool the service opens, with the service's bounds, on this file's database. */
-function pool(limits: { poolMax?: number; statementTimeoutMs?: number; acquireTimeoutMs?: number; queueMax?: number } = {}, url = database.url!) {
-  const handle = openPostgres({ url, connectTimeoutMs: 1000, poolMax: 4, statementTimeoutMs: 2000, acquireTimeoutMs: 500, queueMax: 100, ...limits })
+function pool(
+  limits: { poolMax?: number; statementTimeoutMs?: number; acquireTimeoutMs?: number; queueMax?: number } = {},
+  url = database.url!,
+) {
+  const handle = openPostgres({
+    url,
+    connectTimeoutMs: 1000,
+    poolMax: 4,
+    statementTimeoutMs: 2000,
+    acquireTimeoutMs: 500,
+    queueMax: 100,
+    ...limits,
+  })
   opened.push(handle)
   return handle
 }
@@ -28,7 +39,8 @@ afterAll(async () => {
   opened = []
 }, 15_000)
 beforeEach(async () => {
-  if (backend === 'postgres') await database.handle.db.execute(sql`delete from views; delete from daily_views; delete from recent_visits`)
+  if (backend === 'postgres')
+    await database.handle.db.execute(sql`delete from views; delete from daily_views; delete from recent_visits`)
 })
 
 /** Another session holding `lock table views`, as a long migration or a careless operator would. */
@@ -55,7 +67,9 @@ describe('a request whose client has gone', () => {
     const app = appOn(database.handle)
     const gone = new AbortController()
     gone.abort()
-    const response = await app.request(new Request('http://localhost/views/left/', { method: 'POST', signal: gone.signal }))
+    const response = await app.request(
+      new Request('http://localhost/views/left/', { method: 'POST', signal: gone.signal }),
+    )
     expect(response.status).toBe(503)
     expect(await readCount(database.handle.db, 'left/')).toBe(0)
   })
@@ -65,7 +79,9 @@ onServer('views held up by a locked table', () => {
   test('a view not committed within its deadline is answered 503 and never counted, even once the lock goes', async () => {
     const app = appOn(pool(), { countingOptions: { ...everyView, viewDeadlineMs: 300 } })
     const release = await holdViewsLock()
-    const answers = await Promise.all(Array.from({ length: 10 }, () => timed(app.request('/views/late/', { method: 'POST' }))))
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => timed(app.request('/views/late/', { method: 'POST' }))),
+    )
     await release()
     expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(503))
     expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(1500)
@@ -78,7 +94,9 @@ onServer('views held up by a locked table', () => {
     const app = appOn(pool(), { countingOptions: { ...everyView, viewDeadlineMs: 2500 } })
     const release = await holdViewsLock()
     const leaving = new AbortController()
-    const gone = app.request(new Request('http://localhost/views/patience/', { method: 'POST', signal: leaving.signal }))
+    const gone = app.request(
+      new Request('http://localhost/views/patience/', { method: 'POST', signal: leaving.signal }),
+    )
     const staying = Array.from({ length: 3 }, () => app.request('/views/patience/', { method: 'POST' }))
     await Bun.sleep(200)
     leaving.abort()
@@ -129,7 +147,10 @@ onServer('views held up by a locked table', () => {
       const stuck = app.request('/views/a/')
       await Bun.sleep(100)
       for (const path of ['/ready', '/metrics']) {
-        const answer = await Promise.race([Promise.resolve(app.request(path)).then((response) => response.status), Bun.sleep(300).then(() => 'hung')])
+        const answer = await Promise.race([
+          Promise.resolve(app.request(path)).then((response) => response.status),
+          Bun.sleep(300).then(() => 'hung'),
+        ])
         expect(['200', '503']).toContain(String(answer))
       }
       await stuck
@@ -177,9 +198,21 @@ onServer('logs during an outage', () => {
     const now = new Date('2026-11-30T12:00:00Z')
     const app = appOn(handle, {
       log: createLogger('debug', (line) => void lines.push(line)),
-      countingOptions: { ...everyView, mode: 'readers', trailingSlash: 'add', repeatWindowMinutes: 30, clientIpHeader: 'x-forwarded-for', visitorHashSecret: secret, clock: () => now },
+      countingOptions: {
+        ...everyView,
+        mode: 'readers',
+        trailingSlash: 'add',
+        repeatWindowMinutes: 30,
+        clientIpHeader: 'x-forwarded-for',
+        visitorHashSecret: secret,
+        clock: () => now,
+      },
     })
-    const view = () => app.request('/views/posts/private/', { method: 'POST', headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0', 'X-Forwarded-For': '198.51.100.7' } })
+    const view = () =>
+      app.request('/views/posts/private/', {
+        method: 'POST',
+        headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0', 'X-Forwarded-For': '198.51.100.7' },
+      })
     try {
       expect((await view()).status).toBe(200)
       relay.stop()
@@ -205,7 +238,10 @@ onServer('the running service when its database is black-holed', () => {
     const worker = async () => {
       while (running) {
         const started = performance.now()
-        const response = await fetch(`${service.url}/views/hole/`, { method: 'POST', signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+        const response = await fetch(`${service.url}/views/hole/`, {
+          method: 'POST',
+          signal: AbortSignal.timeout(5000),
+        }).catch(() => undefined)
         slowest = Math.max(slowest, performance.now() - started)
         if (response?.status === 200) acknowledged++
         else if (response?.status !== 503) throw new Error(`unexpected answer ${response?.status}`)
@@ -218,7 +254,8 @@ onServer('the running service when its database is black-holed', () => {
       const holed = performance.now()
       let readyAfter: number | undefined
       while (performance.now() - holed < 3000) {
-        if (readyAfter === undefined && (await fetch(`${service.url}/ready`)).status === 503) readyAfter = performance.now() - holed
+        if (readyAfter === undefined && (await fetch(`${service.url}/ready`)).status === 503)
+          readyAfter = performance.now() - holed
         await Bun.sleep(50)
       }
       expect((await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(1000) })).status).toBe(200)

@@ -6,14 +6,13 @@
 // machine's CA bundle, because registry traffic here passes a TLS-inspecting egress proxy.
 // The arm64 runtime stand-in holds the npm `@oven/bun-linux-aarch64` binary of the same version
 // and Debian's arm64 glibc (package libc6-arm64-cross), in the places an arm64 Debian has them.
-import { $ } from 'bun'
+
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { $ } from 'bun'
 
-export interface Buildah {
-  (args: string[]): Promise<string>
-}
+export type Buildah = (args: string[]) => Promise<string>
 
 async function sharedLibraries(binary: string): Promise<string[]> {
   const out = await $`ldd ${binary}`.text()
@@ -46,18 +45,31 @@ function writeDistrolessEtc(root: string) {
   mkdirSync(join(root, 'root'), { recursive: true })
 }
 
-async function commitRootfs(buildah: Buildah, root: string, name: string, bunVersion: string, env: string[], arch: Arch) {
+async function commitRootfs(
+  buildah: Buildah,
+  root: string,
+  name: string,
+  bunVersion: string,
+  env: string[],
+  arch: Arch,
+) {
   const container = (await buildah(['from', 'scratch'])).trim()
   try {
     await buildah(['copy', container, root, '/'])
     await buildah([
       'config',
-      '--os', 'linux',
-      '--arch', arch,
-      '--env', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      '--env', 'BUN_RUNTIME_TRANSPILER_CACHE_PATH=0',
-      '--entrypoint', '["/usr/local/bin/bun"]',
-      '--label', `view-counter.stand-in-bun=${bunVersion}`,
+      '--os',
+      'linux',
+      '--arch',
+      arch,
+      '--env',
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      '--env',
+      'BUN_RUNTIME_TRANSPILER_CACHE_PATH=0',
+      '--entrypoint',
+      '["/usr/local/bin/bun"]',
+      '--label',
+      `view-counter.stand-in-bun=${bunVersion}`,
       ...env.flatMap((pair) => ['--env', pair]),
       container,
     ])
@@ -95,15 +107,29 @@ export async function foreignBun(arch: Arch, bunVersion: string, cacheDir: strin
 }
 
 async function copyArm64Glibc(root: string) {
-  if (!(await Bun.file(join(arm64Glibc, 'libc.so.6')).exists())) throw new Error(`${arm64Glibc} missing: apt-get install -y libc6-arm64-cross`)
+  if (!(await Bun.file(join(arm64Glibc, 'libc.so.6')).exists()))
+    throw new Error(`${arm64Glibc} missing: apt-get install -y libc6-arm64-cross`)
   mkdirSync(join(root, 'lib/aarch64-linux-gnu'), { recursive: true })
-  for (const library of ['ld-linux-aarch64.so.1', 'libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1']) {
+  for (const library of [
+    'ld-linux-aarch64.so.1',
+    'libc.so.6',
+    'libm.so.6',
+    'libpthread.so.0',
+    'libdl.so.2',
+    'librt.so.1',
+  ]) {
     copyFileSync(join(arm64Glibc, library), join(root, 'lib/aarch64-linux-gnu', library))
   }
   copyFileSync(join(arm64Glibc, 'ld-linux-aarch64.so.1'), join(root, 'lib/ld-linux-aarch64.so.1'))
 }
 
-async function buildStandIn(buildah: Buildah, name: string, bunVersion: string, arch: Arch, fill: (root: string) => Promise<string[]>) {
+async function buildStandIn(
+  buildah: Buildah,
+  name: string,
+  bunVersion: string,
+  arch: Arch,
+  fill: (root: string) => Promise<string[]>,
+) {
   const root = mkdtempSync(join(tmpdir(), 'stand-in-'))
   try {
     const env = await fill(root)

@@ -1,14 +1,16 @@
 // bun run import FILE [--mode add|replace] [--dry-run] [--format NAME]: loads an export (see README).
 import { parseArgs } from 'node:util'
-import { loadEnv } from '../env.ts'
 import { openConfiguredDatabase } from '../db/client.ts'
 import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
-import { formatNames, InvalidFile, type FormatName } from '../transfer/dataset.ts'
+import { loadEnv } from '../env.ts'
+import { type FormatName, formatNames, InvalidFile } from '../transfer/dataset.ts'
 import { readDataset } from '../transfer/formats.ts'
-import { describeSummary, importDataset, type ImportMode } from '../transfer/import.ts'
+import { describeSummary, type ImportMode, importDataset } from '../transfer/import.ts'
 
 function usage(problem: string): never {
-  console.error(`${problem}\nusage: bun run import FILE [--mode add|replace] [--dry-run] [--format ${formatNames.join('|')}]`)
+  console.error(
+    `${problem}\nusage: bun run import FILE [--mode add|replace] [--dry-run] [--format ${formatNames.join('|')}]`,
+  )
   process.exit(2)
 }
 
@@ -16,7 +18,11 @@ let parsed
 try {
   parsed = parseArgs({
     allowPositionals: true,
-    options: { mode: { type: 'string', default: 'add' }, 'dry-run': { type: 'boolean', default: false }, format: { type: 'string' } },
+    options: {
+      mode: { type: 'string', default: 'add' },
+      'dry-run': { type: 'boolean', default: false },
+      format: { type: 'string' },
+    },
   })
 } catch (error) {
   usage((error as Error).message)
@@ -24,14 +30,19 @@ try {
 const { values: flags, positionals } = parsed
 if (positionals.length !== 1) usage('name exactly one file to import')
 if (flags.mode !== 'add' && flags.mode !== 'replace') usage(`--mode must be add or replace, not ${flags.mode}`)
-if (flags.format !== undefined && !formatNames.includes(flags.format as FormatName)) usage(`--format must be one of ${formatNames.join(', ')}`)
+if (flags.format !== undefined && !formatNames.includes(flags.format as FormatName))
+  usage(`--format must be one of ${formatNames.join(', ')}`)
 const file = positionals[0]!
 if (!(await Bun.file(file).exists())) usage(`cannot read ${file}`)
 
 const env = loadEnv()
 let dataset
 try {
-  dataset = await readDataset(file, { format: flags.format as FormatName | undefined, trailingSlash: env.TRAILING_SLASH, timeZone: env.TIME_ZONE })
+  dataset = await readDataset(file, {
+    format: flags.format as FormatName | undefined,
+    trailingSlash: env.TRAILING_SLASH,
+    timeZone: env.TIME_ZONE,
+  })
 } catch (error) {
   if (!(error instanceof InvalidFile)) throw error
   console.error(`${file}: nothing imported, ${error.problems.length} problem(s):`)
@@ -42,7 +53,10 @@ try {
 const database = await openConfiguredDatabase(env, 1).catch(exitIfDataDirInUse)
 try {
   await database.migrate()
-  const summary = await importDataset(database.db, dataset, { mode: flags.mode as ImportMode, dryRun: flags['dry-run'] })
+  const summary = await importDataset(database.db, dataset, {
+    mode: flags.mode as ImportMode,
+    dryRun: flags['dry-run'],
+  })
   for (const line of describeSummary(summary)) console.log(line)
 } finally {
   await database.close()

@@ -4,9 +4,9 @@ import { dayFormatter } from './calendar.ts'
 import type { Outcome } from './outcomes.ts'
 import type { PageAllowlist } from './page-allowlist.ts'
 import { rateLimiter } from './rate-limit.ts'
-import { viewRecorder, type PendingView } from './recorder.ts'
+import { type PendingView, viewRecorder } from './recorder.ts'
 import { checkSlug, decodeSlug, normaliseSlug, type TrailingSlash } from './slug.ts'
-import { addressMatcher, isAutomated, readerNetwork, visitorKeys, type ClientIpHeader } from './visitors.ts'
+import { addressMatcher, type ClientIpHeader, isAutomated, readerNetwork, visitorKeys } from './visitors.ts'
 
 export interface CountingOptions {
   mode: 'readers' | 'every'
@@ -55,12 +55,22 @@ export function counting(db: Database, options: CountingOptions) {
   const ignored = addressMatcher(options.ignoreAddresses)
   const keys = visitorKeys(options.visitorHashSecret)
 
-  const recorder = viewRecorder(db, { windowMs: readers ? windowMs : 0, dayOf, onCommit: options.onCommit, maxQueued: options.viewQueueMax })
+  const recorder = viewRecorder(db, {
+    windowMs: readers ? windowMs : 0,
+    dayOf,
+    onCommit: options.onCommit,
+    maxQueued: options.viewQueueMax,
+  })
   const viewDeadlineMs = options.viewDeadlineMs ?? 1500
   // Wall-clock time, not `clock`: the deadline is the reader's patience, whatever day the tests pretend it is.
-  const record = (view: PendingView, signal?: AbortSignal) => recorder.record(view, { deadline: Date.now() + viewDeadlineMs, signal })
+  const record = (view: PendingView, signal?: AbortSignal) =>
+    recorder.record(view, { deadline: Date.now() + viewDeadlineMs, signal })
 
-  const notCounted = async (slug: string, outcome: 'bot' | 'ignored'): Promise<ViewResult> => ({ count: await readCount(db, slug), counted: false, outcome })
+  const notCounted = async (slug: string, outcome: 'bot' | 'ignored'): Promise<ViewResult> => ({
+    count: await readCount(db, slug),
+    counted: false,
+    outcome,
+  })
 
   return {
     mode: options.mode,

@@ -20,7 +20,13 @@ export interface PageAllowlistOptions {
 
 // Only pages the site really has may be counted. Until the page list has loaded once, only the
 // pattern applies: a list that cannot be fetched must not stop real readers from being counted.
-export function pageAllowlist({ pattern, pagesUrl, refreshSeconds, trailingSlash, log }: PageAllowlistOptions): PageAllowlist {
+export function pageAllowlist({
+  pattern,
+  pagesUrl,
+  refreshSeconds,
+  trailingSlash,
+  log,
+}: PageAllowlistOptions): PageAllowlist {
   let pages: Set<string> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
 
@@ -30,11 +36,16 @@ export function pageAllowlist({ pattern, pagesUrl, refreshSeconds, trailingSlash
       const response = await fetch(pagesUrl, { signal: AbortSignal.timeout(10_000) })
       if (!response.ok) throw new Error(`HTTP ${response.status}`)
       const list: unknown = await response.json()
-      if (!Array.isArray(list) || !list.every((page) => typeof page === 'string')) throw new Error('not a JSON array of strings')
+      if (!Array.isArray(list) || !list.every((page) => typeof page === 'string'))
+        throw new Error('not a JSON array of strings')
       pages = new Set(list.map((page) => normaliseSlug(page, trailingSlash)))
       log.info('page list loaded', { pages: pages.size })
     } catch (error) {
-      log.warn('page list not loaded; keeping the previous one', { url: pagesUrl, error: String(error), pages: pages?.size ?? null })
+      log.warn('page list not loaded; keeping the previous one', {
+        url: pagesUrl,
+        error: String(error),
+        pages: pages?.size ?? null,
+      })
     }
   }
 

@@ -1,5 +1,5 @@
-import { batcher, type Submission } from '../db/coalesce.ts'
 import type { Database } from '../db/client.ts'
+import { batcher, type Submission } from '../db/coalesce.ts'
 import { addReaderViews, addViews, type VisitorKey } from '../db/counts.ts'
 import { DatabaseBusyError } from '../db/errors.ts'
 import { cancelledBy } from '../db/pool-gate.ts'
@@ -18,7 +18,11 @@ export interface Recorded {
 
 // Gives each counted view of a slug its own number, in arrival order, as if the batch's views had
 // come one by one: the last of them gets the new total.
-function numberViews(views: PendingView[], counts: (view: PendingView) => boolean, totals: Map<string, number>): Recorded[] {
+function numberViews(
+  views: PendingView[],
+  counts: (view: PendingView) => boolean,
+  totals: Map<string, number>,
+): Recorded[] {
   const counted = new Map<string, number>()
   for (const view of views) if (counts(view)) counted.set(view.slug, (counted.get(view.slug) ?? 0) + 1)
   const next = new Map([...counted].map(([slug, n]) => [slug, totals.get(slug)! - n + 1]))
@@ -33,7 +37,8 @@ function numberViews(views: PendingView[], counts: (view: PendingView) => boolea
 
 // The statement found its deadline passed before it began, and counted nothing.
 function requireAll(totals: Map<string, number>, views: PendingView[]) {
-  if (views.some((view) => !totals.has(view.slug))) throw new DatabaseBusyError('view not committed within its deadline', 'VIEW_DEADLINE')
+  if (views.some((view) => !totals.has(view.slug)))
+    throw new DatabaseBusyError('view not committed within its deadline', 'VIEW_DEADLINE')
 }
 
 export interface RecorderOptions {
@@ -56,7 +61,12 @@ export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueue
         const day = dayOf(now)
         if (windowMs === 0 || views.some((view) => !view.visitor)) {
           const additions = Map.groupBy(views, (view) => view.slug)
-          const totals = await addViews(db, [...additions].map(([slug, group]) => ({ slug, n: group.length })), day, notAfter)
+          const totals = await addViews(
+            db,
+            [...additions].map(([slug, group]) => ({ slug, n: group.length })),
+            day,
+            notAfter,
+          )
           requireAll(totals, views)
           onCommit?.()
           return numberViews(views, () => true, totals)
@@ -68,7 +78,8 @@ export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueue
         const { fresh, totals } = await addReaderViews(db, candidates, { now, day, windowMs, notAfter })
         requireAll(totals, views)
         if (fresh.size > 0) onCommit?.()
-        const counts = (view: PendingView) => fresh.has(view.visitor!.current) && firsts.get(view.visitor!.current) === view
+        const counts = (view: PendingView) =>
+          fresh.has(view.visitor!.current) && firsts.get(view.visitor!.current) === view
         return numberViews(views, counts, totals)
       }),
     { maxQueued },

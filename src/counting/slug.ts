@@ -33,7 +33,8 @@ export function checkSlug(slug: string): string {
   // Bun turns raw bytes that are not UTF-8 into U+FFFD before the app sees the URL, so that
   // character is the only trace of invalid UTF-8 left; no real page's path contains it.
   if (slug.includes('\uFFFD')) invalid('slug is not valid UTF-8')
-  if (slug.split('/').some((segment) => segment === '.' || segment === '..')) invalid('slug must not contain dot segments')
+  if (slug.split('/').some((segment) => segment === '.' || segment === '..'))
+    invalid('slug must not contain dot segments')
   return slug
 }
 

@@ -9,7 +9,12 @@ import type { Logger } from '../log.ts'
  * is still needed. Like keepMigrating, watchHealth and the page list, it owns its timer, which
  * never keeps the process alive, and stop() ends it.
  */
-export function keepForgettingVisitors(db: Database, readiness: Pick<Readiness, 'isReady'>, log: Logger, everyMs = 60_000) {
+export function keepForgettingVisitors(
+  db: Database,
+  readiness: Pick<Readiness, 'isReady'>,
+  log: Logger,
+  everyMs = 60_000,
+) {
   const timer = setInterval(async () => {
     if (!readiness.isReady()) return
     const removed = await forgetExpiredVisitors(db, new Date()).catch((error) => {

@@ -12,7 +12,10 @@ export type ClientIpHeader = 'none' | 'cf-connecting-ip' | 'x-forwarded-for' | '
 export function readerNetwork(address: string): string {
   if (isIP(address) !== 6) return address
   const groups = ipv6Groups(address)
-  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`
 }
 
 // '::ffff:192.0.2.1' (a dual-stack socket, or a proxy writing IPv4 that way) is the IPv4 client.

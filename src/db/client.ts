@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url'
+import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
-import { sql } from 'drizzle-orm'
-import { gatedClient, type GateLimits, type QueryLedger } from './pool-gate.ts'
 import { lockDataDir } from './data-dir-lock.ts'
+import { type GateLimits, gatedClient, type QueryLedger } from './pool-gate.ts'
 import * as schema from './schema.ts'
-import { postgresSsl, type DatabaseTls } from './tls.ts'
+import { type DatabaseTls, postgresSsl } from './tls.ts'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 
@@ -39,7 +39,15 @@ export interface PostgresOptions extends Partial<Omit<GateLimits, 'poolMax'>> {
   tls?: DatabaseTls
 }
 
-export function openPostgres({ url, poolMax, connectTimeoutMs, tls = { mode: 'disable' }, statementTimeoutMs = 0, queueMax = 1000, acquireTimeoutMs = 10_000 }: PostgresOptions): DatabaseHandle {
+export function openPostgres({
+  url,
+  poolMax,
+  connectTimeoutMs,
+  tls = { mode: 'disable' },
+  statementTimeoutMs = 0,
+  queueMax = 1000,
+  acquireTimeoutMs = 10_000,
+}: PostgresOptions): DatabaseHandle {
   // A name unique to this process, so pg_stat_activity can tell its connections from other replicas'.
   const applicationName = `view-counter/${process.pid}/${Math.random().toString(36).slice(2, 8)}`
   // fetch_types off: no query here uses a custom array type, and it saves a round trip per new connection.
@@ -66,7 +74,8 @@ export function openPostgres({ url, poolMax, connectTimeoutMs, tls = { mode: 'di
     poolMax,
     queries: gated.ledger,
     async openConnections() {
-      const [row] = await client`select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`
+      const [row] =
+        await client`select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`
       return row!.n as number
     },
     async migrate() {
@@ -149,7 +158,14 @@ export type ServiceLimits = Pick<PostgresOptions, 'statementTimeoutMs' | 'acquir
 
 /** The database the settings name: PostgreSQL when one is configured, else the embedded one. */
 export async function openConfiguredDatabase(
-  env: { DATABASE_URL?: string; DATABASE_SSL: DatabaseTls['mode']; DATABASE_CA_FILE?: string; DB_POOL_MAX: number; DB_CONNECT_TIMEOUT_MS: number; DATA_DIR: string },
+  env: {
+    DATABASE_URL?: string
+    DATABASE_SSL: DatabaseTls['mode']
+    DATABASE_CA_FILE?: string
+    DB_POOL_MAX: number
+    DB_CONNECT_TIMEOUT_MS: number
+    DATA_DIR: string
+  },
   poolMax = env.DB_POOL_MAX,
   limits: ServiceLimits = {},
 ): Promise<DatabaseHandle> {

@@ -62,8 +62,14 @@ export function batcher<T, R>(
     for (const waiting of members) waiting.signal?.addEventListener('abort', abandon, { once: true })
     const cancelAt = setTimeout(() => statement.abort(missedDeadline()), notAfter - Date.now())
     let giveUp: ReturnType<typeof setTimeout> | undefined
-    const gaveUp = new Promise<never>((_, reject) => (giveUp = setTimeout(() => reject(missedDeadline()), notAfter + graceMs - Date.now())))
-    const committed = run(members.map((waiting) => waiting.item), new Date(notAfter), statement.signal)
+    const gaveUp = new Promise<never>(
+      (_, reject) => (giveUp = setTimeout(() => reject(missedDeadline()), notAfter + graceMs - Date.now())),
+    )
+    const committed = run(
+      members.map((waiting) => waiting.item),
+      new Date(notAfter),
+      statement.signal,
+    )
     try {
       const results = await Promise.race([committed, gaveUp])
       members.forEach((waiting, i) => waiting.resolve(results[i]!))
@@ -88,7 +94,8 @@ export function batcher<T, R>(
     submit(item: T, { deadline, signal }: Submission): Promise<R> {
       return new Promise<R>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason)
-        if (queue.length >= maxQueued) return reject(new DatabaseBusyError('too many views waiting for the database', 'DATABASE_BUSY'))
+        if (queue.length >= maxQueued)
+          return reject(new DatabaseBusyError('too many views waiting for the database', 'DATABASE_BUSY'))
         const leave = (error: unknown) => {
           const at = queue.indexOf(waiting)
           if (at === -1) return

@@ -43,7 +43,12 @@ const addToTotalsAndDays = (source: 'batch' | 'counted', day: string) => sql`
  * locked in slug order, so concurrent batches wait for each other but never deadlock.
  * `additions` must name each slug once. Returns each slug's new total.
  */
-export async function addViews(db: Database, additions: { slug: string; n: number }[], day: string, notAfter = FOREVER): Promise<Map<string, number>> {
+export async function addViews(
+  db: Database,
+  additions: { slug: string; n: number }[],
+  day: string,
+  notAfter = FOREVER,
+): Promise<Map<string, number>> {
   const result = await db.execute(sql`
     with batch as (
       select * from unnest(string_to_array(${list(additions.map((a) => a.slug))}, chr(31)),
@@ -106,7 +111,11 @@ export async function addReaderViews(
 
 export async function forgetExpiredVisitors(db: Database, now: Date): Promise<number> {
   const result = await db.execute(sql`delete from recent_visits where expires_at <= ${now.toISOString()}::timestamptz`)
-  return (result as { count?: number; affectedRows?: number }).count ?? (result as { affectedRows?: number }).affectedRows ?? 0
+  return (
+    (result as { count?: number; affectedRows?: number }).count ??
+    (result as { affectedRows?: number }).affectedRows ??
+    0
+  )
 }
 
 export async function readCount(db: Database, slug: string): Promise<number> {

@@ -1,6 +1,6 @@
+import { dlopen, FFIType, read } from 'bun:ffi'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { dlopen, FFIType, read } from 'bun:ffi'
 
 /** Another process (the service or a command) has the embedded database open. */
 export class DataDirInUse extends Error {
@@ -26,7 +26,9 @@ const EWOULDBLOCK = 11
 let libc: ReturnType<typeof loadLibc> | undefined
 function loadLibc() {
   if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
-    throw new Error(`the embedded database runs on Linux (x64, arm64) only, not ${process.platform}/${process.arch}: set DATABASE_URL`)
+    throw new Error(
+      `the embedded database runs on Linux (x64, arm64) only, not ${process.platform}/${process.arch}: set DATABASE_URL`,
+    )
   }
   let library
   try {
@@ -35,7 +37,9 @@ function loadLibc() {
       __errno_location: { args: [], returns: FFIType.ptr },
     })
   } catch (error) {
-    throw new Error(`the embedded database needs glibc (libc.so.6) to lock DATA_DIR: ${(error as Error).message}; set DATABASE_URL`)
+    throw new Error(
+      `the embedded database needs glibc (libc.so.6) to lock DATA_DIR: ${(error as Error).message}; set DATABASE_URL`,
+    )
   }
   const { flock, __errno_location } = library.symbols
   return { flock, errno: () => read.i32(__errno_location()!, 0) }

@@ -3,10 +3,30 @@ import { DrizzleQueryError } from 'drizzle-orm/errors'
 // Errors that mean "the database cannot serve this right now" (a 503), as opposed to a bug (a 500).
 // 57014 is a cancelled statement: statement_timeout, a view's deadline, or a connection not found in time.
 const unavailableCodes = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
-  '57P01', '57P02', '57P03', '57014', '53300', '08000', '08001', '08003', '08004', '08006',
-  'DATABASE_BUSY', 'VIEW_DEADLINE', 'DATABASE_UNHEALTHY',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P02',
+  '57P03',
+  '57014',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'DATABASE_BUSY',
+  'VIEW_DEADLINE',
+  'DATABASE_UNHEALTHY',
 ])
 
 /** Refused by the service itself: too much already waits for the database, or it is known to be away. */
@@ -39,7 +59,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export const isCancelled = (error: unknown) => [...chain(error)].some((e) => codeOf(e) === '57014')
 
 /** Whether a statement was involved: then its message and stack are not fit for a log. */
-export const comesFromDatabase = (error: unknown) => [...chain(error)].some((e) => e instanceof DrizzleQueryError || e.constructor.name === 'PostgresError')
+export const comesFromDatabase = (error: unknown) =>
+  [...chain(error)].some((e) => e instanceof DrizzleQueryError || e.constructor.name === 'PostgresError')
 
 // Drizzle's error keeps Error's `name`, so the class is told by the constructor.
 const classOf = (error: Error) => error.constructor.name
@@ -56,5 +77,9 @@ export function describeDatabaseError(error: unknown): { error: string; code?: s
   const code = errors.map(codeOf).find((c) => c !== undefined)
   const innermost = errors.at(-1)!
   const quotesNothing = !(innermost instanceof DrizzleQueryError) && !codeOf(innermost)?.startsWith('22')
-  return { error: classOf(errors[0]!), code, cause: quotesNothing ? `${classOf(innermost)}: ${innermost.message}` : classOf(innermost) }
+  return {
+    error: classOf(errors[0]!),
+    code,
+    cause: quotesNothing ? `${classOf(innermost)}: ${innermost.message}` : classOf(innermost),
+  }
 }

@@ -14,7 +14,11 @@ export interface DatabaseHealth {
  * `probeEveryMs` (never more than one at a time) finds out when it is back. Nothing here waits
  * for the database, so readiness can be answered at once.
  */
-export function watchHealth(database: Pick<DatabaseHandle, 'ping' | 'queries'>, log: Logger, { stallMs, probeEveryMs = 250 }: { stallMs: number; probeEveryMs?: number }): DatabaseHealth {
+export function watchHealth(
+  database: Pick<DatabaseHandle, 'ping' | 'queries'>,
+  log: Logger,
+  { stallMs, probeEveryMs = 250 }: { stallMs: number; probeEveryMs?: number },
+): DatabaseHealth {
   let healthy = true
   let probing = false
 
@@ -47,11 +51,14 @@ export function watchHealth(database: Pick<DatabaseHandle, 'ping' | 'queries'>, 
       if (isDatabaseUnavailable(error)) markUnhealthy('query failed', describeDatabaseError(error))
     }
   }
-  const watcher = setInterval(() => {
-    const waitedMs = database.queries?.oldestWaitMs() ?? 0
-    if (waitedMs > stallMs) markUnhealthy('query unanswered', { waitedMs: Math.round(waitedMs) })
-    if (!healthy && !probing) void probe()
-  }, Math.min(probeEveryMs, stallMs / 4))
+  const watcher = setInterval(
+    () => {
+      const waitedMs = database.queries?.oldestWaitMs() ?? 0
+      if (waitedMs > stallMs) markUnhealthy('query unanswered', { waitedMs: Math.round(waitedMs) })
+      if (!healthy && !probing) void probe()
+    },
+    Math.min(probeEveryMs, stallMs / 4),
+  )
   watcher.unref()
 
   return {

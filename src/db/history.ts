@@ -29,7 +29,12 @@ export async function dailyCounts(db: Database, slug: string, today: string, day
 }
 
 /** The last `days` days of each slug, every day of the range filled in, in one query for all of them. */
-export async function dailyCountsFor(db: Database, slugs: string[], today: string, days: number): Promise<Map<string, DayCount[]>> {
+export async function dailyCountsFor(
+  db: Database,
+  slugs: string[],
+  today: string,
+  days: number,
+): Promise<Map<string, DayCount[]>> {
   if (slugs.length === 0) return new Map()
   const range = dayRange(today, days)
   const rows = await db
@@ -69,10 +74,20 @@ export async function siteSummary(db: Database, today: string, topN = 10): Promi
     .groupBy(dailyViews.slug)
     .as('recent')
   const top = await db
-    .select({ slug: views.slug, count: views.count, last30Days: sql<number>`coalesce(${recent.count}, 0)`.mapWith(Number) })
+    .select({
+      slug: views.slug,
+      count: views.count,
+      last30Days: sql<number>`coalesce(${recent.count}, 0)`.mapWith(Number),
+    })
     .from(views)
     .leftJoin(recent, eq(recent.slug, views.slug))
     .orderBy(desc(views.count), views.slug)
     .limit(topN)
-  return { total: totals?.total ?? 0, today: month.at(-1)!.count, last7Days: sumOf(month.slice(-7)), last30Days: sumOf(month), top }
+  return {
+    total: totals?.total ?? 0,
+    today: month.at(-1)!.count,
+    last7Days: sumOf(month.slice(-7)),
+    last30Days: sumOf(month),
+    top,
+  }
 }

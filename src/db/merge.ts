@@ -1,7 +1,7 @@
 import { inArray, sql } from 'drizzle-orm'
+import { normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
 import type { Database } from './client.ts'
 import { views } from './schema.ts'
-import { normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
 
 export interface Merge {
   into: string
@@ -14,7 +14,11 @@ export interface Merge {
  * into the row of its normal slug, adding counts and keeping the latest last_seen. One transaction:
  * it all happens or none of it does.
  */
-export async function mergeSlugVariants(db: Database, trailingSlash: TrailingSlash, { dryRun = false } = {}): Promise<Merge[]> {
+export async function mergeSlugVariants(
+  db: Database,
+  trailingSlash: TrailingSlash,
+  { dryRun = false } = {},
+): Promise<Merge[]> {
   return db.transaction(async (tx) => {
     const rows = await tx.select().from(views).for('update')
     const groups = new Map<string, typeof rows>()
@@ -35,7 +39,10 @@ export async function mergeSlugVariants(db: Database, trailingSlash: TrailingSla
       await tx
         .insert(views)
         .values({ slug: into, count, lastSeen })
-        .onConflictDoUpdate({ target: views.slug, set: { count: sql`excluded.count`, lastSeen: sql`excluded.last_seen` } })
+        .onConflictDoUpdate({
+          target: views.slug,
+          set: { count: sql`excluded.count`, lastSeen: sql`excluded.last_seen` },
+        })
     }
     return merges
   })

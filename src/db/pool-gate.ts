@@ -23,9 +23,13 @@ export interface GateLimits {
 const cancellation = new AsyncLocalStorage<AbortSignal>()
 
 /** Runs `work` so that every statement it sends is cancelled when `signal` aborts. */
-export const cancelledBy = <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => cancellation.run(signal, work)
+export const cancelledBy = <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> =>
+  cancellation.run(signal, work)
 
-type PendingQuery = postgres.PendingQuery<postgres.Row[]> & { state?: unknown; canceller?: ((query: unknown) => Promise<void>) | null }
+type PendingQuery = postgres.PendingQuery<postgres.Row[]> & {
+  state?: unknown
+  canceller?: ((query: unknown) => Promise<void>) | null
+}
 
 // What `query.cancel()` does (postgres/src/query.js), keeping the promise it drops: the cancel
 // request opens a connection of its own, and during an outage its failure would otherwise be an
@@ -42,7 +46,10 @@ function cancelQuery(query: PendingQuery) {
  * `cancelledBy` is cancelled with its signal. Every statement is prepared (named): Drizzle sends
  * unnamed ones, which postgres.js describes before each run, two round trips instead of one.
  */
-export function gatedClient(client: postgres.Sql, { poolMax, queueMax, acquireTimeoutMs }: GateLimits): { client: postgres.Sql; ledger: QueryLedger } {
+export function gatedClient(
+  client: postgres.Sql,
+  { poolMax, queueMax, acquireTimeoutMs }: GateLimits,
+): { client: postgres.Sql; ledger: QueryLedger } {
   const inFlight = new Map<PendingQuery, number>()
   const ledger: QueryLedger = {
     inFlight: () => inFlight.size,
@@ -52,7 +59,8 @@ export function gatedClient(client: postgres.Sql, { poolMax, queueMax, acquireTi
     },
   }
   const unsafe = (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) => {
-    if (inFlight.size >= poolMax + queueMax) throw new DatabaseBusyError('too many queries waiting for a connection', 'DATABASE_BUSY')
+    if (inFlight.size >= poolMax + queueMax)
+      throw new DatabaseBusyError('too many queries waiting for a connection', 'DATABASE_BUSY')
     const pending = client.unsafe(query, params, { ...options, prepare: true }) as PendingQuery
     let cancelledHere = false
     const cancel = () => {
@@ -77,6 +85,8 @@ export function gatedClient(client: postgres.Sql, { poolMax, queueMax, acquireTi
     pending.then(() => settle(), settle)
     return pending
   }
-  const gated = new Proxy(client, { get: (target, property, receiver) => (property === 'unsafe' ? unsafe : Reflect.get(target, property, receiver)) })
+  const gated = new Proxy(client, {
+    get: (target, property, receiver) => (property === 'unsafe' ? unsafe : Reflect.get(target, property, receiver)),
+  })
   return { client: gated, ledger }
 }

@@ -15,7 +15,12 @@ export interface Readiness {
 // Migrates in the background until it succeeds, so the service starts (and /health answers)
 // without its database and becomes ready by itself once the database is reachable. Once migrated,
 // it is ready while `health` says the database answers.
-export function keepMigrating(database: DatabaseHandle, log: Logger, retryMs = { min: 250, max: 5000 }, health?: DatabaseHealth): Readiness {
+export function keepMigrating(
+  database: DatabaseHandle,
+  log: Logger,
+  retryMs = { min: 250, max: 5000 },
+  health?: DatabaseHealth,
+): Readiness {
   let ready = false
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -31,7 +36,8 @@ export function keepMigrating(database: DatabaseHandle, log: Logger, retryMs = {
     } catch (error) {
       if (stopped) return
       // An outage heals by itself; a migration that fails on a reachable database needs a person.
-      if (isDatabaseUnavailable(error)) log.warn('database unavailable, retrying', { ...describeDatabaseError(error), retryMs: delay })
+      if (isDatabaseUnavailable(error))
+        log.warn('database unavailable, retrying', { ...describeDatabaseError(error), retryMs: delay })
       else log.error('migration failed, retrying', { ...describeDatabaseError(error), retryMs: delay })
       timer = setTimeout(() => (inFlight = attempt()), delay)
       delay = Math.min(delay * 2, retryMs.max)

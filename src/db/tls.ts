@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { checkServerIdentity, type ConnectionOptions } from 'node:tls'
+import { type ConnectionOptions, checkServerIdentity } from 'node:tls'
 
 export const databaseSslModes = ['disable', 'require', 'verify-full'] as const
 export type DatabaseSslMode = (typeof databaseSslModes)[number]

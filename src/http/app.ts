@@ -3,7 +3,7 @@ import { cors } from 'hono/cors'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
 import { answerErrors } from './errors.ts'
-import { refuseOtherMethods, routeTable, type RouteTable } from './route-table.ts'
+import { type RouteTable, refuseOtherMethods, routeTable } from './route-table.ts'
 import { createBadgeRoute } from './routes/badge.ts'
 import { createHealthRoute } from './routes/health.ts'
 import { createMetricsRoute } from './routes/metrics.ts'
@@ -18,7 +18,13 @@ function logRequest(log: Logger, metrics: Metrics, routes: RouteTable): Middlewa
     const elapsed = performance.now() - started
     metrics.observeRequest(c.req.method, routes.labelOf(c), c.res.status, elapsed / 1000)
     if (c.var.outcome) metrics.countView(c.var.outcome)
-    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(elapsed * 10) / 10, outcome: c.var.outcome })
+    log.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(elapsed * 10) / 10,
+      outcome: c.var.outcome,
+    })
   }
 }
 
@@ -30,7 +36,13 @@ export function createApp(deps: Deps) {
   const routes = routeTable(app)
 
   app.use(logRequest(log, metrics, routes))
-  app.use(cors({ origin: (origin) => (origins.has(origin) ? origin : null), allowMethods: ['GET', 'HEAD', 'POST'], maxAge: 86400 }))
+  app.use(
+    cors({
+      origin: (origin) => (origins.has(origin) ? origin : null),
+      allowMethods: ['GET', 'HEAD', 'POST'],
+      maxAge: 86400,
+    }),
+  )
   app.use(refuseOtherMethods(routes))
 
   app.route('/', createHealthRoute(readiness))

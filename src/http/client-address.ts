@@ -1,6 +1,6 @@
-import type { Context } from 'hono'
 import { isIP } from 'node:net'
-import { unmapped, type ClientIpHeader } from '../counting/visitors.ts'
+import type { Context } from 'hono'
+import { type ClientIpHeader, unmapped } from '../counting/visitors.ts'
 
 // Headers are believed only when the operator says a proxy sets them; otherwise anyone could
 // claim any address and walk around the repeat window and the rate limit.

@@ -10,7 +10,11 @@ import type { Metrics } from '../metrics.ts'
 export function answerErrors(log: Logger, metrics: Pick<Metrics, 'countDatabaseError'>): ErrorHandler {
   return function answerError(error, c) {
     if (error instanceof HTTPException) {
-      return c.json({ error: error.message }, error.status as ContentfulStatusCode, error.res ? Object.fromEntries(error.res.headers) : undefined)
+      return c.json(
+        { error: error.message },
+        error.status as ContentfulStatusCode,
+        error.res ? Object.fromEntries(error.res.headers) : undefined,
+      )
     }
     if (error instanceof InvalidSlug) return c.json({ error: error.message }, 400)
     // The client went away before its view was committed: nobody reads this answer, and nothing was counted.
@@ -22,7 +26,10 @@ export function answerErrors(log: Logger, metrics: Pick<Metrics, 'countDatabaseE
     }
     metrics.countDatabaseError('other')
     // A database error's message and stack name the statement and its parameters: class, code and cause only.
-    log.error('unhandled error', { ...describeDatabaseError(error), stack: comesFromDatabase(error) ? undefined : error.stack })
+    log.error('unhandled error', {
+      ...describeDatabaseError(error),
+      stack: comesFromDatabase(error) ? undefined : error.stack,
+    })
     return c.json({ error: 'internal error' }, 500)
   }
 }

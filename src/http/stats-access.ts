@@ -36,7 +36,10 @@ export function statsAccess({ token, user, password }: StatsCredentials): Middle
       if (!(error instanceof HTTPException)) throw error
       // Hono's middlewares answer in plain text with one challenge each; ours is one JSON 401,
       // through onError, naming every scheme that would be accepted.
-      throw new HTTPException(401, { message: 'unauthorized', res: new Response(null, { headers: { 'WWW-Authenticate': challenges.join(', ') } }) })
+      throw new HTTPException(401, {
+        message: 'unauthorized',
+        res: new Response(null, { headers: { 'WWW-Authenticate': challenges.join(', ') } }),
+      })
     }
   }
 }

@@ -4,7 +4,10 @@ import { HTTPException } from 'hono/http-exception'
 import type { ZodType } from 'zod'
 
 // zValidator with our error shape: the first problem, named, as {"error": "..."} via onError.
-export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) =>
+export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(
+  target: Target,
+  schema: Schema,
+) =>
   zValidator(target, schema, (result) => {
     if (result.success) return
     const issue = result.error.issues[0]!

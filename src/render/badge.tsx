@@ -32,7 +32,14 @@ function Badge({ label, value, color = '#007ec6' }: BadgeProps) {
   const text = `${label}: ${value}`
   const font = { 'font-family': 'Verdana,Geneva,DejaVu Sans,sans-serif', 'font-size': '11' }
   return (
-    <svg xmlns="http://www.w3.org/2000/svg" width={width} height="20" viewBox={`0 0 ${width} 20`} role="img" aria-label={text}>
+    <svg
+      xmlns="http://www.w3.org/2000/svg"
+      width={width}
+      height="20"
+      viewBox={`0 0 ${width} 20`}
+      role="img"
+      aria-label={text}
+    >
       <title>{text}</title>
       <linearGradient id="s" x2="0" y2="100%">
         <stop offset="0" stop-color="#bbb" stop-opacity=".1" />
@@ -47,10 +54,18 @@ function Badge({ label, value, color = '#007ec6' }: BadgeProps) {
         <rect width={width} height="20" fill="url(#s)" />
       </g>
       <g fill="#fff" text-anchor="middle" {...font} aria-hidden="true">
-        <text x={left / 2} y="15" fill="#010101" fill-opacity=".3" textLength={labelWidth}>{label}</text>
-        <text x={left / 2} y="14" textLength={labelWidth}>{label}</text>
-        <text x={left + (valueWidth + 10) / 2} y="15" fill="#010101" fill-opacity=".3" textLength={valueWidth}>{value}</text>
-        <text x={left + (valueWidth + 10) / 2} y="14" textLength={valueWidth}>{value}</text>
+        <text x={left / 2} y="15" fill="#010101" fill-opacity=".3" textLength={labelWidth}>
+          {label}
+        </text>
+        <text x={left / 2} y="14" textLength={labelWidth}>
+          {label}
+        </text>
+        <text x={left + (valueWidth + 10) / 2} y="15" fill="#010101" fill-opacity=".3" textLength={valueWidth}>
+          {value}
+        </text>
+        <text x={left + (valueWidth + 10) / 2} y="14" textLength={valueWidth}>
+          {value}
+        </text>
       </g>
     </svg>
   )

@@ -44,20 +44,36 @@ export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]
         {Array.from({ length: lines + 1 }, (_, i) => (
           <g>
             <line x1="0" x2={WIDTH} y1={y(i * step)} y2={y(i * step)} class={i === 0 ? 'axis' : undefined} />
-            {i > 0 && <text x="0" y={y(i * step) - 5}>{formatCount(i * step)}</text>}
+            {i > 0 && (
+              <text x="0" y={y(i * step) - 5}>
+                {formatCount(i * step)}
+              </text>
+            )}
           </g>
         ))}
       </g>
       <g class="bars">
         {days.map((day, i) => (
-          <rect class="bar" data-day={day.day} x={(i * slot + slot * 0.12).toFixed(2)} width={(slot * 0.76).toFixed(2)} y={y(day.count)} height={(TOP + PLOT - y(day.count)).toFixed(2)}>
+          <rect
+            class="bar"
+            data-day={day.day}
+            x={(i * slot + slot * 0.12).toFixed(2)}
+            width={(slot * 0.76).toFixed(2)}
+            y={y(day.count)}
+            height={(TOP + PLOT - y(day.count)).toFixed(2)}
+          >
             <title>{`${formatDay(day.day)}: ${plural(day.count, 'view', 'views')}`}</title>
           </rect>
         ))}
       </g>
       <g class="days" aria-hidden="true">
         {labelledDays(days.length).map((i) => (
-          <text x={i === days.length - 1 ? WIDTH : ((i + 0.5) * slot).toFixed(2)} y={TOP + PLOT + 8} text-anchor={i === days.length - 1 ? 'end' : 'middle'} dominant-baseline="hanging">
+          <text
+            x={i === days.length - 1 ? WIDTH : ((i + 0.5) * slot).toFixed(2)}
+            y={TOP + PLOT + 8}
+            text-anchor={i === days.length - 1 ? 'end' : 'middle'}
+            dominant-baseline="hanging"
+          >
             {formatDay(days[i]!.day)}
           </text>
         ))}

@@ -38,11 +38,21 @@ function TopPosts({ top, trends }: Pick<SiteSummary, 'top'> & { trends: Map<stri
     <table>
       <thead>
         <tr>
-          <th class="num wide" scope="col">#</th>
-          <th class="page" scope="col">Page</th>
-          <th class="trend" scope="col">30 days</th>
-          <th class="num" scope="col">Last 30</th>
-          <th class="num" scope="col">Total</th>
+          <th class="num wide" scope="col">
+            #
+          </th>
+          <th class="page" scope="col">
+            Page
+          </th>
+          <th class="trend" scope="col">
+            30 days
+          </th>
+          <th class="num" scope="col">
+            Last 30
+          </th>
+          <th class="num" scope="col">
+            Total
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -51,7 +61,10 @@ function TopPosts({ top, trends }: Pick<SiteSummary, 'top'> & { trends: Map<stri
             <td class="num wide muted">{i + 1}</td>
             <td class="slug">{post.slug}</td>
             <td class="trend">
-              <Sparkline days={trends.get(post.slug) ?? []} label={`${post.slug}: ${plural(post.last30Days, 'view', 'views')} in the last 30 days, by day`} />
+              <Sparkline
+                days={trends.get(post.slug) ?? []}
+                label={`${post.slug}: ${plural(post.last30Days, 'view', 'views')} in the last 30 days, by day`}
+              />
             </td>
             <td class="num">{formatCount(post.last30Days)}</td>
             <td class="num">{formatCount(post.count)}</td>
@@ -92,7 +105,9 @@ export function StatsPage({ today, summary, daily, trends }: StatsPageProps) {
             <h2 id="top-heading">Top pages</h2>
             <TopPosts top={summary.top} trends={trends} />
           </section>
-          <footer>Days end at midnight in the service's time zone. Totals include views from before daily history began.</footer>
+          <footer>
+            Days end at midnight in the service's time zone. Totals include views from before daily history began.
+          </footer>
         </main>
       </body>
     </html>

@@ -60,18 +60,31 @@ const slug = z.string(saying('slug is missing')).superRefine((value, ctx) => {
 
 const wholeNumber = 'count must be a whole number, 0 or more'
 const count = z
-  .union([z.number(), z.string().regex(/^[0-9]{1,16}$/).transform(Number)], saying(wholeNumber))
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .regex(/^[0-9]{1,16}$/)
+        .transform(Number),
+    ],
+    saying(wholeNumber),
+  )
   .pipe(z.number().int('count is too large or not whole').safe('count is too large or not whole').min(0, wholeNumber))
 
-const day = z.string(saying('day must be a calendar day as YYYY-MM-DD')).date('day must be a calendar day as YYYY-MM-DD')
+const day = z
+  .string(saying('day must be a calendar day as YYYY-MM-DD'))
+  .date('day must be a calendar day as YYYY-MM-DD')
 
 // Whatever psql prints for a timestamptz under the default DateStyle, and ISO 8601: an offset is
 // required, since a bare time would be read in whatever zone the importing session happens to use.
-const timestampPattern = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)$/
+const timestampPattern =
+  /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)$/
 export const timestamp = z.string(saying('last_seen is missing')).refine((value) => {
   const parts = timestampPattern.exec(value)
   if (!parts) return false
-  const offset = parts[3] === 'Z' ? 'Z' : `${parts[3]!.slice(0, 3)}:${parts[3]!.slice(3).replace(':', '').slice(0, 2) || '00'}`
+  const offset =
+    parts[3] === 'Z' ? 'Z' : `${parts[3]!.slice(0, 3)}:${parts[3]!.slice(3).replace(':', '').slice(0, 2) || '00'}`
   return !Number.isNaN(Date.parse(`${parts[1]}T${parts[2]}${offset}`))
 }, 'last_seen must be a timestamp with a time zone, e.g. 2025-01-31T12:00:00Z')
 
@@ -79,7 +92,12 @@ export const totalRow = z.object({ slug, count, lastSeen: timestamp })
 export const dailyRow = z.object({ slug, day, count })
 
 /** Validates one row; problems go to the list and the row is dropped. */
-export function checkRow<Schema extends z.ZodTypeAny>(schema: Schema, value: unknown, where: string, problems: Problem[]): z.output<Schema> | undefined {
+export function checkRow<Schema extends z.ZodTypeAny>(
+  schema: Schema,
+  value: unknown,
+  where: string,
+  problems: Problem[],
+): z.output<Schema> | undefined {
   const result = schema.safeParse(value)
   if (result.success) return result.data
   for (const issue of result.error.issues) problems.push({ where, message: issue.message })
@@ -108,7 +126,8 @@ export function collector(format: FormatName) {
     total(value: unknown, where: string) {
       rowsRead++
       const row = checkRow(totalRow, value, where, problems)
-      if (row && once(`t\0${row.slug}`, where, `slug "${row.slug}"`)) totals.set(row.slug, { count: row.count, lastSeen: row.lastSeen })
+      if (row && once(`t\0${row.slug}`, where, `slug "${row.slug}"`))
+        totals.set(row.slug, { count: row.count, lastSeen: row.lastSeen })
     },
     daily(value: unknown, where: string) {
       rowsRead++

@@ -1,5 +1,5 @@
-import { asc, gt, sql } from 'drizzle-orm'
 import { stringify } from 'csv-stringify/sync'
+import { asc, gt, sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
 import { dailyViews, views } from '../db/schema.ts'
 import { dailyColumns, viewsColumns } from './dataset.ts'
@@ -31,7 +31,10 @@ interface DailyRow {
  * Writes every total and every day of history, a page of rows at a time, from one snapshot:
  * a repeatable-read transaction, so views counted meanwhile cannot make the days and totals disagree.
  */
-export async function exportData(db: Database, { kind, write, timeZone, now = new Date(), pageSize = 1000 }: ExportOptions): Promise<{ views: number; daily: number }> {
+export async function exportData(
+  db: Database,
+  { kind, write, timeZone, now = new Date(), pageSize = 1000 }: ExportOptions,
+): Promise<{ views: number; daily: number }> {
   return db.transaction(
     async (tx) => {
       // to_json keeps the microseconds a JavaScript Date would drop, so a round trip is exact.
@@ -52,11 +55,15 @@ export async function exportData(db: Database, { kind, write, timeZone, now = ne
           .limit(pageSize),
       )
       const written = { views: 0, daily: 0 }
-      if (kind === 'views-csv') written.views = await writeCsv(write, viewsColumns, totalPages, (row) => [row.slug, row.count, row.lastSeen])
-      if (kind === 'daily-csv') written.daily = await writeCsv(write, dailyColumns, dailyPages, (row) => [row.slug, row.day, row.count])
+      if (kind === 'views-csv')
+        written.views = await writeCsv(write, viewsColumns, totalPages, (row) => [row.slug, row.count, row.lastSeen])
+      if (kind === 'daily-csv')
+        written.daily = await writeCsv(write, dailyColumns, dailyPages, (row) => [row.slug, row.day, row.count])
       if (kind !== 'json') return written
       // One row per line, so the file diffs and greps well, and no more than a page is ever held.
-      await write(`{"format":"view-counter","version":1,"exportedAt":${JSON.stringify(now.toISOString())},"timeZone":${JSON.stringify(timeZone)},\n"views":[`)
+      await write(
+        `{"format":"view-counter","version":1,"exportedAt":${JSON.stringify(now.toISOString())},"timeZone":${JSON.stringify(timeZone)},\n"views":[`,
+      )
       written.views = await writeJsonRows(write, totalPages)
       await write('\n],\n"daily":[')
       written.daily = await writeJsonRows(write, dailyPages)
@@ -76,7 +83,12 @@ async function writeJsonRows<T>(write: ExportOptions['write'], rows: AsyncIterab
   return count
 }
 
-async function writeCsv<T>(write: ExportOptions['write'], columns: readonly string[], rows: AsyncIterable<T[]>, cells: (row: T) => unknown[]) {
+async function writeCsv<T>(
+  write: ExportOptions['write'],
+  columns: readonly string[],
+  rows: AsyncIterable<T[]>,
+  cells: (row: T) => unknown[],
+) {
   let count = 0
   await write(stringify([columns]))
   for await (const page of rows) {

@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
 import { z } from 'zod'
 import type { TrailingSlash } from '../counting/slug.ts'
-import { collector, dailyColumns, InvalidFile, saying, viewsColumns, type Dataset, type FormatName } from './dataset.ts'
+import { collector, type Dataset, dailyColumns, type FormatName, InvalidFile, saying, viewsColumns } from './dataset.ts'
 import { goatCounterHeader, goatCounterReader } from './goatcounter.ts'
 
 export interface ReadOptions {
@@ -21,7 +21,8 @@ export interface ReadOptions {
 export async function readDataset(path: string, options: ReadOptions): Promise<Dataset> {
   const gzipped = await isGzip(path)
   const format = options.format ?? (/^\uFEFF?\s*\{/.test(await firstChunk(open(path, gzipped))) ? 'json' : undefined)
-  if (format === 'json') return readJson(await new Response(Readable.toWeb(open(path, gzipped)) as ReadableStream).text())
+  if (format === 'json')
+    return readJson(await new Response(Readable.toWeb(open(path, gzipped)) as ReadableStream).text())
   return readCsv(open(path, gzipped), format, options)
 }
 
@@ -31,7 +32,8 @@ async function isGzip(path: string): Promise<boolean> {
   return magic[0] === 0x1f && magic[1] === 0x8b
 }
 
-const open = (path: string, gzipped: boolean): Readable => (gzipped ? createReadStream(path).pipe(createGunzip()) : createReadStream(path))
+const open = (path: string, gzipped: boolean): Readable =>
+  gzipped ? createReadStream(path).pipe(createGunzip()) : createReadStream(path)
 
 async function firstChunk(stream: Readable): Promise<string> {
   for await (const chunk of stream) {
@@ -56,7 +58,8 @@ function readJson(text: string): Dataset {
     throw new InvalidFile([{ where: 'file', message: `not valid JSON: ${(error as Error).message}` }])
   }
   const file = exportFile.safeParse(document)
-  if (!file.success) throw new InvalidFile(file.error.issues.map((issue) => ({ where: 'file', message: issue.message })))
+  if (!file.success)
+    throw new InvalidFile(file.error.issues.map((issue) => ({ where: 'file', message: issue.message })))
   const rows = collector('json')
   file.data.views.forEach((row, i) => rows.total(row, `views[${i}]`))
   file.data.daily.forEach((row, i) => rows.daily(row, `daily[${i}]`))
@@ -86,10 +89,15 @@ function tableReader(format: 'views-csv' | 'daily-csv', hasHeader: boolean): Row
   }
 }
 
-function readerFor(header: string[], forced: FormatName | undefined, options: ReadOptions): RowSink & { skipHeader: boolean } {
+function readerFor(
+  header: string[],
+  forced: FormatName | undefined,
+  options: ReadOptions,
+): RowSink & { skipHeader: boolean } {
   const goat = goatCounterHeader.test(header[0] ?? '')
   if (forced === 'goatcounter' || (!forced && goat)) return { ...goatCounterReader(header, options), skipHeader: true }
-  if (forced === 'daily-csv' || (!forced && sameCells(header, dailyColumns))) return tableReader('daily-csv', sameCells(header, dailyColumns))
+  if (forced === 'daily-csv' || (!forced && sameCells(header, dailyColumns)))
+    return tableReader('daily-csv', sameCells(header, dailyColumns))
   if (forced === 'views-csv' || sameCells(header, viewsColumns) || header.length === viewsColumns.length) {
     return tableReader('views-csv', sameCells(header, viewsColumns))
   }
@@ -112,7 +120,9 @@ async function readCsv(stream: Readable, forced: FormatName | undefined, options
   } catch (error) {
     if (error instanceof InvalidFile) throw error
     const lines = (error as { lines?: number }).lines
-    throw new InvalidFile([{ where: lines ? `line ${lines}` : 'file', message: `not valid CSV: ${(error as Error).message}` }])
+    throw new InvalidFile([
+      { where: lines ? `line ${lines}` : 'file', message: `not valid CSV: ${(error as Error).message}` },
+    ])
   }
   if (!reader) throw new InvalidFile([{ where: 'file', message: 'the file is empty' }])
   return reader.finish()

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { dayFormatter } from '../counting/calendar.ts'
 import { checkSlug, decodeSlug, InvalidSlug, normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
-import { checkRow, InvalidFile, saying, type Dataset, type Problem } from './dataset.ts'
+import { checkRow, type Dataset, InvalidFile, type Problem, saying } from './dataset.ts'
 
 // GoatCounter's CSV export: one row per pageview. Its first header cell is the format version
 // glued to the first column name ("2Path"; the help page shows it as "2,Path"). Columns are found
@@ -44,10 +44,14 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
   const version = goatCounterHeader.exec(header[0] ?? '')?.[1]
   const problems: Problem[] = []
   if (!version || !supportedVersions.includes(version)) {
-    problems.push({ where: 'line 1', message: `GoatCounter export version ${version ?? '?'} is not supported (expected 1 or 2)` })
+    problems.push({
+      where: 'line 1',
+      message: `GoatCounter export version ${version ?? '?'} is not supported (expected 1 or 2)`,
+    })
   }
   const index = Object.fromEntries(required.map((name) => [name, header.indexOf(name)]))
-  for (const name of required) if (index[name] === -1) problems.push({ where: 'line 1', message: `GoatCounter header has no ${name} column` })
+  for (const name of required)
+    if (index[name] === -1) problems.push({ where: 'line 1', message: `GoatCounter header has no ${name} column` })
   if (problems.length > 0) throw new InvalidFile(problems)
 
   const dayOf = dayFormatter(timeZone)
@@ -88,7 +92,10 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
       const totals = new Map(
         [...history].map(([slug, days]) => [
           slug,
-          { count: [...days.values()].reduce((sum, n) => sum + n, 0), lastSeen: new Date(lastSeen.get(slug)!).toISOString() },
+          {
+            count: [...days.values()].reduce((sum, n) => sum + n, 0),
+            lastSeen: new Date(lastSeen.get(slug)!).toISOString(),
+          },
         ]),
       )
       return { format: 'goatcounter', totals, history, rowsRead, skipped }

@@ -32,31 +32,47 @@ const chunkSize = 1000
  * exactly the file's. Slugs the file does not name are never touched. A dry run reads the same
  * things and writes nothing.
  */
-export async function importDataset(db: Database, data: Dataset, { mode, dryRun }: { mode: ImportMode; dryRun: boolean }): Promise<ImportSummary> {
+export async function importDataset(
+  db: Database,
+  data: Dataset,
+  { mode, dryRun }: { mode: ImportMode; dryRun: boolean },
+): Promise<ImportSummary> {
   const slugs = [...new Set([...(data.totals?.keys() ?? []), ...(data.history?.keys() ?? [])])]
-  const dailyRows = [...(data.history ?? [])].flatMap(([slug, days]) => [...days].map(([day, count]) => ({ slug, day, count })))
+  const dailyRows = [...(data.history ?? [])].flatMap(([slug, days]) =>
+    [...days].map(([day, count]) => ({ slug, day, count })),
+  )
   const days = dailyRows.map((row) => row.day).sort()
 
   return db.transaction(async (tx) => {
     const existing = new Map<string, number>()
     for (const part of chunks(slugs)) {
-      const rows = await tx.select({ slug: views.slug, count: views.count }).from(views).where(inArray(views.slug, part)).for('update')
+      const rows = await tx
+        .select({ slug: views.slug, count: views.count })
+        .from(views)
+        .where(inArray(views.slug, part))
+        .for('update')
       for (const row of rows) existing.set(row.slug, row.count)
     }
     const viewsBefore = sumOf(existing.values())
     let viewsAfter = viewsBefore
-    for (const [slug, total] of data.totals ?? []) viewsAfter += mode === 'add' ? total.count : total.count - (existing.get(slug) ?? 0)
+    for (const [slug, total] of data.totals ?? [])
+      viewsAfter += mode === 'add' ? total.count : total.count - (existing.get(slug) ?? 0)
 
     if (!dryRun) {
       for (const part of chunks([...(data.totals ?? [])])) {
         await tx
           .insert(views)
-          .values(part.map(([slug, total]) => ({ slug, count: total.count, lastSeen: sql`${total.lastSeen}::timestamptz` })))
+          .values(
+            part.map(([slug, total]) => ({ slug, count: total.count, lastSeen: sql`${total.lastSeen}::timestamptz` })),
+          )
           .onConflictDoUpdate({
             target: views.slug,
             set:
               mode === 'add'
-                ? { count: sql`${views.count} + excluded.count`, lastSeen: sql`greatest(${views.lastSeen}, excluded.last_seen)` }
+                ? {
+                    count: sql`${views.count} + excluded.count`,
+                    lastSeen: sql`greatest(${views.lastSeen}, excluded.last_seen)`,
+                  }
                 : { count: sql`excluded.count`, lastSeen: sql`excluded.last_seen` },
           })
       }
@@ -67,7 +83,10 @@ export async function importDataset(db: Database, data: Dataset, { mode, dryRun 
         await tx
           .insert(dailyViews)
           .values(part)
-          .onConflictDoUpdate({ target: [dailyViews.slug, dailyViews.day], set: { count: sql`${dailyViews.count} + excluded.count` } })
+          .onConflictDoUpdate({
+            target: [dailyViews.slug, dailyViews.day],
+            set: { count: sql`${dailyViews.count} + excluded.count` },
+          })
       }
     }
 
@@ -90,7 +109,9 @@ export async function importDataset(db: Database, data: Dataset, { mode, dryRun 
 
 /** The summary as the import command prints it. */
 export function describeSummary(summary: ImportSummary): string[] {
-  const skipped = Object.entries(summary.skipped).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`)
+  const skipped = Object.entries(summary.skipped)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${reason} ${n}`)
   const change = summary.viewsAfter - summary.viewsBefore
   return [
     `format: ${summary.format}, mode: ${summary.mode}${summary.dryRun ? ', dry run' : ''}`,

@@ -11,7 +11,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 const fixtures = join(import.meta.dir, '..', 'fixtures')
 
 function run(script: 'import' | 'export', args: string[], env: Record<string, string>) {
-  const child = Bun.spawnSync(['bun', 'run', '--silent', script, ...args], { env: { PATH: process.env.PATH, ...env }, stdout: 'pipe', stderr: 'pipe' })
+  const child = Bun.spawnSync(['bun', 'run', '--silent', script, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   return { exitCode: child.exitCode, stdout: child.stdout.toString(), stderr: child.stderr.toString() }
 }
 
@@ -36,10 +40,15 @@ describe('bun run import and bun run export', () => {
       )
 
       const bad = join(scratch, 'bad.csv')
-      await Bun.write(bad, 'slug,count,last_seen\nposts/more/,5,2025-01-01T00:00:00Z\nposts/bad/,many,2025-01-01T00:00:00Z\n')
+      await Bun.write(
+        bad,
+        'slug,count,last_seen\nposts/more/,5,2025-01-01T00:00:00Z\nposts/bad/,many,2025-01-01T00:00:00Z\n',
+      )
       const refused = run('import', [bad, '--mode', 'replace'], env)
       expect(refused.exitCode).toBe(1)
-      expect(refused.stderr).toContain(`${bad}: nothing imported, 1 problem(s):\n  line 3: count must be a whole number, 0 or more\n`)
+      expect(refused.stderr).toContain(
+        `${bad}: nothing imported, 1 problem(s):\n  line 3: count must be a whole number, 0 or more\n`,
+      )
 
       const json = run('export', [], env)
       expect(json.exitCode).toBe(0)
@@ -61,12 +70,14 @@ describe('bun run import and bun run export', () => {
   }, 120_000)
 
   // The reference's own table, filled in SQL and dumped by psql itself, exactly as its README says.
-  test.skipIf(backend !== 'postgres' || !Bun.which('psql'))("a psql \\copy of the reference's table imports row for row", async () => {
-    const reference = await createServerDatabase()
-    const target = await migratedDatabase()
-    try {
-      const client = postgres(reference.url, { max: 1, onnotice: () => {} })
-      await client.unsafe(`
+  test.skipIf(backend !== 'postgres' || !Bun.which('psql'))(
+    "a psql \\copy of the reference's table imports row for row",
+    async () => {
+      const reference = await createServerDatabase()
+      const target = await migratedDatabase()
+      try {
+        const client = postgres(reference.url, { max: 1, onnotice: () => {} })
+        await client.unsafe(`
         CREATE TABLE IF NOT EXISTS views (
             slug        TEXT PRIMARY KEY,
             count       BIGINT NOT NULL DEFAULT 0,
@@ -77,21 +88,26 @@ describe('bun run import and bun run export', () => {
           ('posts/a, b and "c"/', 17, '2024-11-05 23:59:59+00'),
           ('posts/γεια/', 42, '2025-01-01 00:00:00+00'),
           ('posts/100%/', 3, now());`)
-      await client.end()
-      const dump = join(scratch, 'views.csv')
-      const psql = Bun.spawnSync(['psql', reference.url, '-c', `\\copy views to '${dump}' csv header`], { env: { ...process.env, PGTZ: 'Asia/Kolkata' }, stderr: 'pipe' })
-      expect(psql.stderr.toString()).toBe('')
+        await client.end()
+        const dump = join(scratch, 'views.csv')
+        const psql = Bun.spawnSync(['psql', reference.url, '-c', `\\copy views to '${dump}' csv header`], {
+          env: { ...process.env, PGTZ: 'Asia/Kolkata' },
+          stderr: 'pipe',
+        })
+        expect(psql.stderr.toString()).toBe('')
 
-      const imported = run('import', [dump], { DATABASE_URL: target.url! })
-      expect(imported.exitCode).toBe(0)
-      expect(imported.stdout).toContain('slugs: 4 (4 new)')
-      const check = postgres(reference.url, { max: 1 })
-      const expected = await check.unsafe(`select slug, count::text, last_seen::text from views order by slug`)
-      await check.end()
-      expect((await tableSnapshot(target.handle.db)).views).toEqual([...expected])
-    } finally {
-      await target.drop()
-      await reference.drop()
-    }
-  }, 60_000)
+        const imported = run('import', [dump], { DATABASE_URL: target.url! })
+        expect(imported.exitCode).toBe(0)
+        expect(imported.stdout).toContain('slugs: 4 (4 new)')
+        const check = postgres(reference.url, { max: 1 })
+        const expected = await check.unsafe(`select slug, count::text, last_seen::text from views order by slug`)
+        await check.end()
+        expect((await tableSnapshot(target.handle.db)).views).toEqual([...expected])
+      } finally {
+        await target.drop()
+        await reference.drop()
+      }
+    },
+    60_000,
+  )
 })

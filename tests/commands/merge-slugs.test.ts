@@ -50,10 +50,16 @@ describe('merging the spellings of one page', () => {
     try {
       const seeded = await openEmbedded(dataDir)
       await seeded.migrate()
-      await seeded.db.insert(views).values([{ slug: 'a', count: 1 }, { slug: 'a/', count: 2 }])
+      await seeded.db.insert(views).values([
+        { slug: 'a', count: 1 },
+        { slug: 'a/', count: 2 },
+      ])
       await seeded.close()
       const run = (...args: string[]) =>
-        Bun.spawnSync(['bun', 'run', 'slugs:merge', ...args], { env: { PATH: process.env.PATH, DATA_DIR: dataDir }, stdout: 'pipe' })
+        Bun.spawnSync(['bun', 'run', 'slugs:merge', ...args], {
+          env: { PATH: process.env.PATH, DATA_DIR: dataDir },
+          stdout: 'pipe',
+        })
       const dry = run('--dry-run')
       expect(dry.exitCode).toBe(0)
       expect(dry.stdout.toString()).toContain('a/ <- a (count 3)\nwould merge 1 row(s) into 1 page(s)')

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { CountingOptions } from '../../src/counting/counting.ts'
+import { pageAllowlist } from '../../src/counting/page-allowlist.ts'
 import { forgetExpiredVisitors } from '../../src/db/counts.ts'
 import { recentVisits, views } from '../../src/db/schema.ts'
-import { pageAllowlist } from '../../src/counting/page-allowlist.ts'
 import { appOn, quietLog } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
@@ -31,9 +31,14 @@ const readers = (overrides: Partial<CountingOptions> = {}): CountingOptions => (
   clock,
   ...overrides,
 })
-const appWith = (overrides: Partial<CountingOptions> = {}) => appOn(database.handle, { countingOptions: readers(overrides) })
+const appWith = (overrides: Partial<CountingOptions> = {}) =>
+  appOn(database.handle, { countingOptions: readers(overrides) })
 
-async function view(app: ReturnType<typeof appWith>, path: string, { ip = '203.0.113.7', ua = browser as string | null, headers = {} } = {}) {
+async function view(
+  app: ReturnType<typeof appWith>,
+  path: string,
+  { ip = '203.0.113.7', ua = browser as string | null, headers = {} } = {},
+) {
   const all: Record<string, string> = { 'X-Forwarded-For': ip, ...headers }
   if (ua !== null) all['User-Agent'] = ua
   return app.request(`/views/${path}`, { method: 'POST', headers: all })
@@ -44,16 +49,29 @@ const rows = () => database.handle.db.select({ slug: views.slug, count: views.co
 describe('one page, one count', () => {
   test('every spelling of a page counts for, and reads from, one slug', async () => {
     const app = appWith({ repeatWindowMinutes: 0 })
-    const spellings = ['posts/x', '%2Fposts/x/', 'posts/x/index.html', 'posts/x/?utm_source=y', 'posts/x/%3Futm_source%3Dy', 'posts/x/%23comments', 'posts//x']
+    const spellings = [
+      'posts/x',
+      '%2Fposts/x/',
+      'posts/x/index.html',
+      'posts/x/?utm_source=y',
+      'posts/x/%3Futm_source%3Dy',
+      'posts/x/%23comments',
+      'posts//x',
+    ]
     for (const spelling of spellings) {
       const response = await view(app, spelling)
       expect(await response.json()).toMatchObject({ slug: 'posts/x/', counted: true })
     }
     expect(await rows()).toEqual([{ slug: 'posts/x/', count: spellings.length }])
     for (const spelling of spellings) {
-      expect(await (await app.request(`/views/${spelling}`)).json()).toEqual({ slug: 'posts/x/', count: spellings.length })
+      expect(await (await app.request(`/views/${spelling}`)).json()).toEqual({
+        slug: 'posts/x/',
+        count: spellings.length,
+      })
     }
-    expect(await (await app.request('/views?slugs=posts%2Fx,posts%2Fx%2Findex.html')).json()).toEqual([{ slug: 'posts/x/', count: spellings.length }])
+    expect(await (await app.request('/views?slugs=posts%2Fx,posts%2Fx%2Findex.html')).json()).toEqual([
+      { slug: 'posts/x/', count: spellings.length },
+    ])
   })
 
   test('Unicode is folded to NFC, so a decomposed é is the same page as a composed one', async () => {
@@ -64,9 +82,15 @@ describe('one page, one count', () => {
   })
 
   test('a file-like slug (uglyURLs) gets no trailing slash; "strip" and "keep" follow the site', async () => {
-    expect(await (await view(appWith({ repeatWindowMinutes: 0 }), 'posts/x.html')).json()).toMatchObject({ slug: 'posts/x.html' })
-    expect(await (await view(appWith({ repeatWindowMinutes: 0, trailingSlash: 'strip' }), 'posts/y/')).json()).toMatchObject({ slug: 'posts/y' })
-    expect(await (await view(appWith({ repeatWindowMinutes: 0, trailingSlash: 'keep' }), 'posts/z')).json()).toMatchObject({ slug: 'posts/z' })
+    expect(await (await view(appWith({ repeatWindowMinutes: 0 }), 'posts/x.html')).json()).toMatchObject({
+      slug: 'posts/x.html',
+    })
+    expect(
+      await (await view(appWith({ repeatWindowMinutes: 0, trailingSlash: 'strip' }), 'posts/y/')).json(),
+    ).toMatchObject({ slug: 'posts/y' })
+    expect(
+      await (await view(appWith({ repeatWindowMinutes: 0, trailingSlash: 'keep' }), 'posts/z')).json(),
+    ).toMatchObject({ slug: 'posts/z' })
   })
 
   test('the slug is checked as stored: normalising cannot turn it into a dot segment or push it over 512 bytes', async () => {
@@ -92,7 +116,10 @@ describe('no bots', () => {
   const agents: [string, string | null][] = [
     ['no User-Agent', null],
     ['Googlebot', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'],
-    ['headless Chrome', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36'],
+    [
+      'headless Chrome',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36',
+    ],
     ['curl', 'curl/8.5.0'],
     ['python-requests', 'python-requests/2.31.0'],
   ]
@@ -103,7 +130,10 @@ describe('no bots', () => {
       const response = await view(app, 'posts/b/', { ua })
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual({ slug: 'posts/b/', count: 1, counted: false })
-      expect(await (await app.request('/views/posts/b/', { headers: ua ? { 'User-Agent': ua } : {} })).json()).toEqual({ slug: 'posts/b/', count: 1 })
+      expect(await (await app.request('/views/posts/b/', { headers: ua ? { 'User-Agent': ua } : {} })).json()).toEqual({
+        slug: 'posts/b/',
+        count: 1,
+      })
     })
   }
 })
@@ -123,8 +153,13 @@ describe('no repeat views', () => {
     await view(app, 'posts/r/')
     expect(await (await view(app, 'posts/other/')).json()).toMatchObject({ counted: true })
     expect(await (await view(app, 'posts/r/', { ip: '203.0.113.8' })).json()).toMatchObject({ counted: true })
-    expect(await (await view(app, 'posts/r/', { ua: browser.replace('131.0', '132.0') })).json()).toMatchObject({ counted: true })
-    expect(await rows()).toEqual([{ slug: 'posts/other/', count: 1 }, { slug: 'posts/r/', count: 3 }])
+    expect(await (await view(app, 'posts/r/', { ua: browser.replace('131.0', '132.0') })).json()).toMatchObject({
+      counted: true,
+    })
+    expect(await rows()).toEqual([
+      { slug: 'posts/other/', count: 1 },
+      { slug: 'posts/r/', count: 3 },
+    ])
   })
 
   test('a window of 0 counts every human view', async () => {
@@ -165,7 +200,9 @@ describe('no repeat views', () => {
 
   test('concurrent views by many readers each count once, with distinct counts', async () => {
     const app = appWith()
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => view(app, 'posts/many/', { ip: `192.0.2.${i}` }).then(outcomeOf)))
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => view(app, 'posts/many/', { ip: `192.0.2.${i}` }).then(outcomeOf)),
+    )
     expect(results.every((r) => r.counted)).toBe(true)
     const counts = results.map((r) => r.count)
     expect(new Set(counts).size).toBe(50)
@@ -206,13 +243,17 @@ describe('rate limit per address', () => {
     now = new Date(now.getTime() + 1)
     expect((await view(app, 'posts/rl3/')).status).toBe(200)
     expect(await rows()).toEqual([
-      { slug: 'posts/rl0/', count: 1 }, { slug: 'posts/rl1/', count: 1 }, { slug: 'posts/rl2/', count: 1 }, { slug: 'posts/rl3/', count: 2 },
+      { slug: 'posts/rl0/', count: 1 },
+      { slug: 'posts/rl1/', count: 1 },
+      { slug: 'posts/rl2/', count: 1 },
+      { slug: 'posts/rl3/', count: 2 },
     ])
   })
 
   test('reads are never rate limited', async () => {
     const app = appWith({ ratePerMinute: 1 })
-    for (let i = 0; i < 5; i++) expect((await app.request('/views/posts/x/', { headers: { 'X-Forwarded-For': '203.0.113.7' } })).status).toBe(200)
+    for (let i = 0; i < 5; i++)
+      expect((await app.request('/views/posts/x/', { headers: { 'X-Forwarded-For': '203.0.113.7' } })).status).toBe(200)
   })
 })
 
@@ -226,15 +267,23 @@ describe('client address', () => {
   test('with X-Forwarded-For trusted, the rightmost address (added by our proxy) is the client', async () => {
     const app = appWith()
     await view(app, 'posts/xff/', { ip: '10.9.9.9, 203.0.113.1' })
-    expect(await (await view(app, 'posts/xff/', { ip: '10.8.8.8, 203.0.113.1' })).json()).toMatchObject({ counted: false })
-    expect(await (await view(app, 'posts/xff/', { ip: '203.0.113.1, 203.0.113.2' })).json()).toMatchObject({ counted: true })
+    expect(await (await view(app, 'posts/xff/', { ip: '10.8.8.8, 203.0.113.1' })).json()).toMatchObject({
+      counted: false,
+    })
+    expect(await (await view(app, 'posts/xff/', { ip: '203.0.113.1, 203.0.113.2' })).json()).toMatchObject({
+      counted: true,
+    })
   })
 
   test('with CF-Connecting-IP trusted, Cloudflare’s header names the client', async () => {
     const app = appWith({ clientIpHeader: 'cf-connecting-ip' })
     await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:1::1' } })
-    expect(await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:1::1' } })).json()).toMatchObject({ counted: false })
-    expect(await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:2::1' } })).json()).toMatchObject({ counted: true })
+    expect(
+      await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:1::1' } })).json(),
+    ).toMatchObject({ counted: false })
+    expect(
+      await (await view(app, 'posts/cf/', { headers: { 'CF-Connecting-IP': '2001:db8:0:2::1' } })).json(),
+    ).toMatchObject({ counted: true })
   })
 
   test('an IPv6 reader is its /64: rotating addresses inside it are repeats; another /64 is another reader', async () => {
@@ -256,32 +305,52 @@ describe('client address', () => {
   test('IPv4 is keyed by the whole address, and an IPv4-mapped IPv6 address is that IPv4 client', async () => {
     const app = appWith({ ratePerMinute: 2 })
     expect(await outcomeOf(await view(app, 'posts/v4/', { ip: '203.0.113.7' }))).toMatchObject({ counted: true })
-    expect(await outcomeOf(await view(app, 'posts/v4/', { ip: '::ffff:203.0.113.7' }))).toMatchObject({ counted: false })
+    expect(await outcomeOf(await view(app, 'posts/v4/', { ip: '::ffff:203.0.113.7' }))).toMatchObject({
+      counted: false,
+    })
     expect((await view(app, 'posts/v4/', { ip: '::ffff:cb00:7107' })).status).toBe(429)
     expect(await outcomeOf(await view(app, 'posts/v4/', { ip: '203.0.113.8' }))).toMatchObject({ counted: true })
   })
 })
 
-describe("excluding the owner", () => {
+describe('excluding the owner', () => {
   test('views from an ignored address or network are answered but not counted', async () => {
     const app = appWith({ ignoreAddresses: ['198.51.100.0/24', '2001:db8::42'] })
-    expect(await (await view(app, 'posts/own/', { ip: '198.51.100.77' })).json()).toEqual({ slug: 'posts/own/', count: 0, counted: false })
+    expect(await (await view(app, 'posts/own/', { ip: '198.51.100.77' })).json()).toEqual({
+      slug: 'posts/own/',
+      count: 0,
+      counted: false,
+    })
     expect(await (await view(app, 'posts/own/', { ip: '2001:db8::42' })).json()).toMatchObject({ counted: false })
     expect(await (await view(app, 'posts/own/', { ip: '198.51.101.1' })).json()).toMatchObject({ counted: true })
   })
 
   test('IGNORE_ADDRESSES matches the address itself: one IPv6 address, or the /64 when written as one; IPv4 also when mapped', async () => {
-    const app = appWith({ ignoreAddresses: ['2001:db8:5:5::42', '2001:db8:6:6::/64', '198.51.100.9'], repeatWindowMinutes: 0 })
-    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:5:5::42' }))).toMatchObject({ counted: false })
+    const app = appWith({
+      ignoreAddresses: ['2001:db8:5:5::42', '2001:db8:6:6::/64', '198.51.100.9'],
+      repeatWindowMinutes: 0,
+    })
+    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:5:5::42' }))).toMatchObject({
+      counted: false,
+    })
     expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:5:5::43' }))).toMatchObject({ counted: true })
-    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:6:6:1:2:3:4' }))).toMatchObject({ counted: false })
-    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '::ffff:198.51.100.9' }))).toMatchObject({ counted: false })
+    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '2001:db8:6:6:1:2:3:4' }))).toMatchObject({
+      counted: false,
+    })
+    expect(await outcomeOf(await view(app, 'posts/own6/', { ip: '::ffff:198.51.100.9' }))).toMatchObject({
+      counted: false,
+    })
   })
 })
 
 describe('only real pages', () => {
   test('a slug outside SLUG_PATTERN is refused with 404 and creates no row', async () => {
-    const pages = pageAllowlist({ pattern: /^posts\/[^/]+\/$/u, refreshSeconds: 60, trailingSlash: 'add', log: quietLog })
+    const pages = pageAllowlist({
+      pattern: /^posts\/[^/]+\/$/u,
+      refreshSeconds: 60,
+      trailingSlash: 'add',
+      log: quietLog,
+    })
     const app = appWith({ pages })
     expect((await view(app, 'posts/fine/')).status).toBe(200)
     const refused = await view(app, 'wp-admin/login.php')
@@ -295,7 +364,12 @@ describe('only real pages', () => {
     let fetches = 0
     const site = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => (fetches++, Response.json(list)) })
     try {
-      const pages = pageAllowlist({ pagesUrl: `${site.url.href}view-counter/pages.json`, refreshSeconds: 3600, trailingSlash: 'add', log: quietLog })
+      const pages = pageAllowlist({
+        pagesUrl: `${site.url.href}view-counter/pages.json`,
+        refreshSeconds: 3600,
+        trailingSlash: 'add',
+        log: quietLog,
+      })
       await pages.refresh()
       const app = appWith({ pages })
       expect((await view(app, 'posts/a')).status).toBe(200)
@@ -312,7 +386,12 @@ describe('only real pages', () => {
   })
 
   test('an unreachable page list keeps the last good one, and before any, only the pattern applies', async () => {
-    const pages = pageAllowlist({ pagesUrl: 'http://127.0.0.1:9/pages.json', refreshSeconds: 3600, trailingSlash: 'add', log: quietLog })
+    const pages = pageAllowlist({
+      pagesUrl: 'http://127.0.0.1:9/pages.json',
+      refreshSeconds: 3600,
+      trailingSlash: 'add',
+      log: quietLog,
+    })
     await pages.refresh()
     pages.stop()
     expect((await view(appWith({ pages }), 'posts/any/')).status).toBe(200)
@@ -322,11 +401,19 @@ describe('only real pages', () => {
 describe('COUNT_MODE=every', () => {
   test('restores the reference: every POST counts, spellings stay apart, bots count, no "counted" field', async () => {
     const app = appWith({ mode: 'every', ratePerMinute: 1 })
-    for (const [path, ua] of [['posts/e', null], ['posts/e/', 'Googlebot/2.1'], ['posts/e/', browser], ['posts/e/', browser]] as const) {
+    for (const [path, ua] of [
+      ['posts/e', null],
+      ['posts/e/', 'Googlebot/2.1'],
+      ['posts/e/', browser],
+      ['posts/e/', browser],
+    ] as const) {
       const response = await view(app, path, { ua })
       expect(response.status).toBe(200)
       expect(Object.keys(await response.json())).toEqual(['slug', 'count'])
     }
-    expect(await rows()).toEqual([{ slug: 'posts/e', count: 1 }, { slug: 'posts/e/', count: 3 }])
+    expect(await rows()).toEqual([
+      { slug: 'posts/e', count: 1 },
+      { slug: 'posts/e/', count: 3 },
+    ])
   })
 })

@@ -9,13 +9,21 @@ beforeEach(async () => {
 })
 
 const totals = async () =>
-  Object.fromEntries((await database.handle.db.select({ slug: views.slug, count: views.count }).from(views)).map((row) => [row.slug, row.count]))
+  Object.fromEntries(
+    (await database.handle.db.select({ slug: views.slug, count: views.count }).from(views)).map((row) => [
+      row.slug,
+      row.count,
+    ]),
+  )
 
 describe('batched recording', () => {
   test('two replicas writing overlapping slugs at once: exact totals, distinct numbers per slug, no deadlock', async () => {
     const replicas = [appOn(database.handle), appOn(database.handle)]
     const slugs = Array.from({ length: 20 }, (_, i) => `posts/s${i}/`)
-    const requests = Array.from({ length: 600 }, (_, i) => ({ app: replicas[i % 2]!, slug: slugs[(i * 7) % slugs.length]! }))
+    const requests = Array.from({ length: 600 }, (_, i) => ({
+      app: replicas[i % 2]!,
+      slug: slugs[(i * 7) % slugs.length]!,
+    }))
     const answers = await Promise.all(
       requests.map(async ({ app, slug }) => {
         const response = await app.request(`/views/${slug}`, { method: 'POST' })
@@ -27,7 +35,9 @@ describe('batched recording', () => {
     const stored = await totals()
     for (const [slug, group] of bySlug) {
       expect(stored[slug]).toBe(group.length)
-      expect(group.map((answer) => answer.count).sort((a, b) => a - b)).toEqual(Array.from({ length: group.length }, (_, i) => i + 1))
+      expect(group.map((answer) => answer.count).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: group.length }, (_, i) => i + 1),
+      )
     }
     const daily = await database.handle.db.select().from(dailyViews)
     expect(daily.reduce((sum, row) => sum + row.count, 0)).toBe(600)
@@ -35,9 +45,17 @@ describe('batched recording', () => {
 
   test('readers: a burst of many readers on many pages, each reader twice per page, counts each once', async () => {
     const app = appOn(database.handle, {
-      countingOptions: { ...everyView, mode: 'readers', trailingSlash: 'add', repeatWindowMinutes: 30, clientIpHeader: 'x-forwarded-for' },
+      countingOptions: {
+        ...everyView,
+        mode: 'readers',
+        trailingSlash: 'add',
+        repeatWindowMinutes: 30,
+        clientIpHeader: 'x-forwarded-for',
+      },
     })
-    const visits = Array.from({ length: 30 }, (_, reader) => ['a', 'b', 'c'].flatMap((page) => [page, page].map((p) => ({ reader, page: p })))).flat()
+    const visits = Array.from({ length: 30 }, (_, reader) =>
+      ['a', 'b', 'c'].flatMap((page) => [page, page].map((p) => ({ reader, page: p }))),
+    ).flat()
     const answers = await Promise.all(
       visits.map(async ({ reader, page }) => {
         const response = await app.request(`/views/posts/${page}/`, {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
-import { counting, type CountingOptions } from '../../src/counting/counting.ts'
+import { type CountingOptions, counting } from '../../src/counting/counting.ts'
 import { decodeSlug, InvalidSlug } from '../../src/counting/slug.ts'
 import { views } from '../../src/db/schema.ts'
 import { useMigratedDatabase } from '../support/database.ts'
@@ -27,28 +27,57 @@ const readers = (overrides: Partial<CountingOptions> = {}) =>
 describe('counting a view from plain facts', () => {
   test('a reader is counted once, then is a repeat; a bot and an ignored address are not counted', async () => {
     const count = readers({ ignoreAddresses: ['198.51.100.0/24'] })
-    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.1', userAgent: browser })).toEqual({ outcome: 'counted', count: 1, counted: true })
-    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.1', userAgent: browser })).toEqual({ outcome: 'repeat', count: 1, counted: false })
-    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.2', userAgent: 'Googlebot/2.1' })).toEqual({ outcome: 'bot', count: 1, counted: false })
-    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.3', userAgent: undefined })).toEqual({ outcome: 'bot', count: 1, counted: false })
-    expect(await count.view({ slug: 'posts/a/', address: '198.51.100.9', userAgent: browser })).toEqual({ outcome: 'ignored', count: 1, counted: false })
+    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.1', userAgent: browser })).toEqual({
+      outcome: 'counted',
+      count: 1,
+      counted: true,
+    })
+    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.1', userAgent: browser })).toEqual({
+      outcome: 'repeat',
+      count: 1,
+      counted: false,
+    })
+    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.2', userAgent: 'Googlebot/2.1' })).toEqual({
+      outcome: 'bot',
+      count: 1,
+      counted: false,
+    })
+    expect(await count.view({ slug: 'posts/a/', address: '203.0.113.3', userAgent: undefined })).toEqual({
+      outcome: 'bot',
+      count: 1,
+      counted: false,
+    })
+    expect(await count.view({ slug: 'posts/a/', address: '198.51.100.9', userAgent: browser })).toEqual({
+      outcome: 'ignored',
+      count: 1,
+      counted: false,
+    })
   })
 
   test('over the rate limit the result says how long to wait, and nothing is counted', async () => {
     const count = readers({ ratePerMinute: 1, repeatWindowMinutes: 0 })
     expect((await count.view({ slug: 'posts/r/', address: '203.0.113.4', userAgent: browser })).outcome).toBe('counted')
-    expect(await count.view({ slug: 'posts/r/', address: '203.0.113.4', userAgent: browser })).toEqual({ outcome: 'rate-limited', retryAfterSeconds: 60 })
+    expect(await count.view({ slug: 'posts/r/', address: '203.0.113.4', userAgent: browser })).toEqual({
+      outcome: 'rate-limited',
+      retryAfterSeconds: 60,
+    })
     expect(await database.handle.db.select({ count: views.count }).from(views)).toEqual([{ count: 1 }])
   })
 
   test('a page the site does not have is an unknown page, not an error', async () => {
-    const count = readers({ pages: { allows: (slug) => slug === 'posts/known/', size: () => 1, refresh: async () => {}, stop: () => {} } })
-    expect(await count.view({ slug: 'posts/unknown/', address: '203.0.113.5', userAgent: browser })).toEqual({ outcome: 'unknown-page' })
+    const count = readers({
+      pages: { allows: (slug) => slug === 'posts/known/', size: () => 1, refresh: async () => {}, stop: () => {} },
+    })
+    expect(await count.view({ slug: 'posts/unknown/', address: '203.0.113.5', userAgent: browser })).toEqual({
+      outcome: 'unknown-page',
+    })
   })
 
   test('a view whose reader has gone away is not committed', async () => {
     const gone = AbortSignal.abort()
-    await expect(readers().view({ slug: 'posts/g/', address: '203.0.113.6', userAgent: browser, signal: gone })).rejects.toThrow()
+    await expect(
+      readers().view({ slug: 'posts/g/', address: '203.0.113.6', userAgent: browser, signal: gone }),
+    ).rejects.toThrow()
     expect(await database.handle.db.select().from(views)).toEqual([])
   })
 })

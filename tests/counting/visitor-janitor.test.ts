@@ -13,7 +13,8 @@ beforeEach(async () => {
   ])
 })
 
-const visitors = async () => (await database.handle.db.select({ visitor: recentVisits.visitor }).from(recentVisits)).map((row) => row.visitor)
+const visitors = async () =>
+  (await database.handle.db.select({ visitor: recentVisits.visitor }).from(recentVisits)).map((row) => row.visitor)
 
 async function waitFor(condition: () => Promise<boolean>, ms = 10_000) {
   const deadline = Date.now() + ms

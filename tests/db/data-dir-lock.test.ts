@@ -2,9 +2,9 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DataDirInUse, lockDataDir } from '../../src/db/data-dir-lock.ts'
 import { freePort } from '../../harness/free-port.ts'
 import { startService } from '../../harness/service.ts'
+import { DataDirInUse, lockDataDir } from '../../src/db/data-dir-lock.ts'
 
 // These run the embedded database whichever backend the suite is on: the lock exists only for it.
 const scratch = mkdtempSync(join(tmpdir(), 'vc-lock-'))
@@ -21,8 +21,16 @@ async function postViews(url: string, slug: string, times: number) {
 
 /** A process that should refuse at once: its exit code and what it printed. */
 async function runToExit(command: string[], env: Record<string, string>) {
-  const child = Bun.spawn(command, { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, stdout: 'pipe', stderr: 'pipe' })
-  const [exitCode, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()])
+  const child = Bun.spawn(command, {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [exitCode, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ])
   return { exitCode, stdout, stderr }
 }
 
@@ -50,7 +58,12 @@ describe('one process per embedded DATA_DIR', () => {
       expect(second.stdout).toBe('')
       expect(second.stderr.trim().split('\n')).toHaveLength(1)
       expect(second.stderr).toContain('stop the service first')
-      expect(await fetch(`http://127.0.0.1:${port}/health`).then(() => 'answered', () => 'refused')).toBe('refused')
+      expect(
+        await fetch(`http://127.0.0.1:${port}/health`).then(
+          () => 'answered',
+          () => 'refused',
+        ),
+      ).toBe('refused')
 
       for (const command of [['import', fixture], ['export'], ['slugs:merge']]) {
         const refused = await runToExit(['bun', 'run', '--silent', ...command], env)

@@ -50,7 +50,9 @@ describe('migrations', () => {
 
     const after = rowsOf(await db.execute(sql`select slug, count::text, last_seen::text from views order by slug`))
     expect(after).toEqual(before)
-    expect(rowsOf(await db.execute(sql`select to_regclass('views_reference') as leftover`))).toEqual([{ leftover: null }])
+    expect(rowsOf(await db.execute(sql`select to_regclass('views_reference') as leftover`))).toEqual([
+      { leftover: null },
+    ])
     const response = await appOn(database.handle).request('/views/posts/my-post/', { method: 'POST' })
     expect(await response.json()).toEqual({ slug: 'posts/my-post/', count: 1235 })
   })
@@ -60,8 +62,12 @@ describe('migrations', () => {
     await database.handle.migrate()
     await database.handle.db.insert(views).values({ slug: 'kept', count: 7 })
     await database.handle.migrate()
-    expect(await database.handle.db.select({ slug: views.slug, count: views.count }).from(views)).toEqual([{ slug: 'kept', count: 7 }])
-    const applied = rowsOf(await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))
+    expect(await database.handle.db.select({ slug: views.slug, count: views.count }).from(views)).toEqual([
+      { slug: 'kept', count: 7 },
+    ])
+    const applied = rowsOf(
+      await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+    )
     expect(applied).toEqual([{ n: migrationCount }])
   })
 })
@@ -72,16 +78,24 @@ describe.skipIf(backend !== 'postgres')('migrations on a PostgreSQL server', () 
     const replicas = [1, 2, 3].map(() => openPostgres({ url: database.url!, poolMax: 1, connectTimeoutMs: 1000 }))
     await Promise.all(replicas.map((replica) => replica.migrate()))
     await Promise.all(replicas.map((replica) => replica.close()))
-    const applied = rowsOf(await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))
+    const applied = rowsOf(
+      await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+    )
     expect(applied).toEqual([{ n: migrationCount }])
   })
 
   test('bun run db:migrate (drizzle-kit) migrates, and the service then finds nothing to do', async () => {
     database = await freshDatabase()
-    const run = Bun.spawn(['bun', 'run', 'db:migrate'], { env: { ...process.env, DATABASE_URL: database.url }, stdout: 'pipe', stderr: 'pipe' })
+    const run = Bun.spawn(['bun', 'run', 'db:migrate'], {
+      env: { ...process.env, DATABASE_URL: database.url },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
     expect(await run.exited).toBe(0)
     await database.handle.migrate()
-    const applied = rowsOf(await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`))
+    const applied = rowsOf(
+      await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+    )
     expect(applied).toEqual([{ n: migrationCount }])
     // drizzle-kit takes seconds to start, more on a busy machine.
   }, 30_000)

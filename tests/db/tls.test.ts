@@ -24,24 +24,69 @@ function openssl(cwd: string, ...args: string[]) {
 function makeCertificates(dir: string) {
   const subject = (cn: string) => ['-subj', `/CN=${cn}`]
   for (const ca of ['ca', 'other-ca']) {
-    openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', `${ca}.key`, '-out', `${ca}.crt`, ...subject(`${ca} for view-counter tests`))
+    openssl(
+      dir,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      `${ca}.key`,
+      '-out',
+      `${ca}.crt`,
+      ...subject(`${ca} for view-counter tests`),
+    )
   }
-  openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', ...subject('localhost'))
+  openssl(
+    dir,
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    ...subject('localhost'),
+  )
   Bun.write(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n')
-  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.crt')
+  openssl(
+    dir,
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'server.crt',
+  )
 }
 
 /** Forwards to PostgreSQL, answering an SSLRequest itself and terminating TLS; counts each kind. */
 function startRelay(upstream: URL, dir: string, listenOn: string) {
   const seen = { tls: 0, plain: 0 }
   const upstreamPort = Number(upstream.port || 5432)
-  const tlsServer = createTlsServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.crt')) }, (secure) => {
-    seen.tls++
-    const database = createConnection(upstreamPort, upstream.hostname)
-    secure.pipe(database).pipe(secure)
-    secure.on('error', () => database.destroy())
-    database.on('error', () => secure.destroy())
-  })
+  const tlsServer = createTlsServer(
+    { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.crt')) },
+    (secure) => {
+      seen.tls++
+      const database = createConnection(upstreamPort, upstream.hostname)
+      secure.pipe(database).pipe(secure)
+      secure.on('error', () => database.destroy())
+      database.on('error', () => secure.destroy())
+    },
+  )
   const relay: Server = createServer((client: Socket) => {
     client.once('data', (first: Buffer) => {
       if (first.subarray(0, 8).equals(sslRequest)) {

@@ -41,7 +41,11 @@ export interface ContextOptions {
 
 // A fresh browser profile (no cookies, no cache, no storage) whose pages are watched by watchPage.
 export async function newContext(browser: Browser, { javaScript = true, userAgent }: ContextOptions = {}) {
-  const context = await browser.newContext({ javaScriptEnabled: javaScript, userAgent, viewport: { width: 900, height: 700 } })
+  const context = await browser.newContext({
+    javaScriptEnabled: javaScript,
+    userAgent,
+    viewport: { width: 900, height: 700 },
+  })
   await context.addInitScript(watchPage)
   return context
 }
@@ -54,7 +58,11 @@ export interface VisitOptions extends ContextOptions {
 }
 
 // Opens a URL in a fresh context (or the one given) and waits until the network is quiet.
-export async function visit(browser: Browser, url: string, { apiUrl, javaScript = true, userAgent, context: shared, prepare }: VisitOptions) {
+export async function visit(
+  browser: Browser,
+  url: string,
+  { apiUrl, javaScript = true, userAgent, context: shared, prepare }: VisitOptions,
+) {
   const context = shared ?? (await newContext(browser, { javaScript, userAgent }))
   const page = await context.newPage()
   await prepare?.(page)
@@ -83,7 +91,9 @@ export async function visit(browser: Browser, url: string, { apiUrl, javaScript 
     counts,
     settledMs,
     apiRequests: requests.filter((request) => request.url().startsWith(apiUrl)).map(describe),
-    otherRequests: requests.filter((request) => !request.url().startsWith(apiUrl) && request.url() !== documentUrl).map((request) => request.url()),
+    otherRequests: requests
+      .filter((request) => !request.url().startsWith(apiUrl) && request.url() !== documentUrl)
+      .map((request) => request.url()),
     failures,
     errors: [...errors, ...watched.uncaught],
     layoutShift: watched.layoutShift,

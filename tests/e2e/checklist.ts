@@ -15,7 +15,9 @@ export function createChecklist() {
       }
       const ms = Math.round(performance.now() - started)
       results.push({ name, ok, ms, detail })
-      console.log(`${ok ? 'PASS' : 'FAIL'} ${name} (${ms} ms)${ok ? '' : `\n     ${detail.replaceAll('\n', '\n     ')}`}`)
+      console.log(
+        `${ok ? 'PASS' : 'FAIL'} ${name} (${ms} ms)${ok ? '' : `\n     ${detail.replaceAll('\n', '\n     ')}`}`,
+      )
     },
 
     report() {

@@ -38,5 +38,8 @@ export function buildExampleSite(options: BuildOptions) {
 // maps to a local folder without Go or network (https://gohugo.io/hugo-modules/configuration/, "replacements").
 export function buildModuleSite({ env = {}, ...options }: BuildOptions) {
   const replacement = `${componentModulePath} -> ${COMPONENT}`
-  return buildSite('tests/fixtures/hugo-module-site', { ...options, env: { HUGO_MODULE_REPLACEMENTS: replacement, ...env } })
+  return buildSite('tests/fixtures/hugo-module-site', {
+    ...options,
+    env: { HUGO_MODULE_REPLACEMENTS: replacement, ...env },
+  })
 }

@@ -9,10 +9,10 @@ import { join } from 'node:path'
 import { gzipSync } from 'bun'
 import { freePort } from '../../harness/free-port.ts'
 import { startService } from '../../harness/service.ts'
-import { launchBrowser, visit, type VisitOptions } from './browser.ts'
+import { launchBrowser, type VisitOptions, visit } from './browser.ts'
 import { createChecklist } from './checklist.ts'
-import { checkReadersMode } from './hugo-readers.ts'
 import { buildExampleSite, buildModuleSite } from './hugo-build.ts'
+import { checkReadersMode } from './hugo-readers.ts'
 import { createE2eDatabase } from './scratch-database.ts'
 import { startSilentApi } from './silent-api.ts'
 import { serveSite } from './static-site.ts'
@@ -47,11 +47,13 @@ function serve(root: string) {
   return String(server.port)
 }
 
-const visits = (browser: Awaited<ReturnType<typeof launchBrowser>>) => async (url: string, options: Omit<VisitOptions, 'apiUrl'> = {}) => {
-  const seen = await visit(browser, url, { apiUrl, ...options })
-  cleanup.push(seen.close)
-  return seen
-}
+const visits =
+  (browser: Awaited<ReturnType<typeof launchBrowser>>) =>
+  async (url: string, options: Omit<VisitOptions, 'apiUrl'> = {}) => {
+    const seen = await visit(browser, url, { apiUrl, ...options })
+    cleanup.push(seen.close)
+    return seen
+  }
 
 function assertQuiet(seen: { errors: string[]; layoutShift: number; otherRequests: string[] }) {
   assert.deepEqual(seen.errors, [], 'uncaught errors on the page')
@@ -70,7 +72,10 @@ try {
 
   const production = await build('production')
   const development = await build('development', {}, ['--environment', 'development'])
-  const previews = await build('previews', { HUGO_PARAMS_VIEWCOUNTERCOUNTPREVIEWS: 'true' }, ['--environment', 'development'])
+  const previews = await build('previews', { HUGO_PARAMS_VIEWCOUNTERCOUNTPREVIEWS: 'true' }, [
+    '--environment',
+    'development',
+  ])
   const ugly = await build('ugly', { HUGO_UGLYURLS: 'true' })
   console.log('e2e: example site built four ways')
   const moduleSite = await buildModuleSite({
@@ -108,7 +113,10 @@ try {
 
   await check('inline script is minified, self-contained and under 1 KB gzipped', async () => {
     // The Greek post carries the longest phrases.
-    for (const [language, path] of [['en', 'posts/hello-world/index.html'], ['el', 'el/posts/hello-world/index.html']] as const) {
+    for (const [language, path] of [
+      ['en', 'posts/hello-world/index.html'],
+      ['el', 'el/posts/hello-world/index.html'],
+    ] as const) {
       const html = await production.read(path)
       const inline = html.match(/<script data-host=[\s\S]*?<\/script>/)?.[0]
       assert.ok(inline, `no counter script in ${path}`)
@@ -142,7 +150,10 @@ try {
     assertQuiet(seen)
     assert.equal(await storedCount(`posts/${GREEK}/`), 1)
     const ranked = (await (await fetch(`${apiUrl}/views`)).json()) as { slug: string }[]
-    assert.ok(ranked.some(({ slug }) => slug === `posts/${GREEK}/`), 'decoded slug missing from GET /views')
+    assert.ok(
+      ranked.some(({ slug }) => slug === `posts/${GREEK}/`),
+      'decoded slug missing from GET /views',
+    )
   })
 
   await check('numbers are formatted for the page language (1,234 / 1.234)', async () => {
@@ -158,10 +169,13 @@ try {
     'posts/a-second-post/': '1,234 views',
     'posts/hello-world/': '2 views',
   }
-  await check('list pages show every post\'s count after exactly one request', async () => {
+  await check("list pages show every post's count after exactly one request", async () => {
     for (const path of ['/', '/posts/', '/tags/hugo/']) {
       const seen = await open(`${origins.reader}${path}`)
-      const expected = path === '/tags/hugo/' ? { 'posts/a-second-post/': '1,234 views', 'posts/hello-world/': '2 views' } : expectedList
+      const expected =
+        path === '/tags/hugo/'
+          ? { 'posts/a-second-post/': '1,234 views', 'posts/hello-world/': '2 views' }
+          : expectedList
       assert.deepEqual(seen.counts, expected, `counts on ${path}`)
       assert.equal(seen.apiRequests.length, 1, `requests on ${path}: ${seen.apiRequests.join(', ')}`)
       assert.match(String(seen.apiRequests[0]), /^GET \/views\?slugs=/)
@@ -196,7 +210,10 @@ try {
   await check('from an origin that is not allowed nothing is shown or counted', async () => {
     for (const path of ['/posts/hello-world/', '/']) {
       const seen = await open(`${origins.foreign}${path}`)
-      assert.ok(Object.values(seen.counts).every((text) => text === ''), `counts shown on ${path}: ${JSON.stringify(seen.counts)}`)
+      assert.ok(
+        Object.values(seen.counts).every((text) => text === ''),
+        `counts shown on ${path}: ${JSON.stringify(seen.counts)}`,
+      )
       assert.deepEqual(seen.errors, [], 'uncaught errors on the page')
     }
     assert.equal(await storedCount('posts/hello-world/'), 3)
@@ -284,11 +301,16 @@ try {
 
   ok = report()
   for (const [what, value] of Object.entries(measured)) console.log(`measured: ${what}: ${value}`)
-  console.log(`screenshots: ${['post', 'list', 'readers', 'owner-ignored'].map((name) => `${ARTIFACTS}${name}.png`).join(', ')}`)
+  console.log(
+    `screenshots: ${['post', 'list', 'readers', 'owner-ignored'].map((name) => `${ARTIFACTS}${name}.png`).join(', ')}`,
+  )
 } catch (error) {
   console.error('e2e: setup failed:', error)
 } finally {
-  for (const step of cleanup.reverse()) await Promise.resolve().then(step).catch(() => {})
+  for (const step of cleanup.reverse())
+    await Promise.resolve()
+      .then(step)
+      .catch(() => {})
   await rm(workDir, { recursive: true, force: true })
 }
 process.exit(ok ? 0 : 1)

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, BrowserContextOptions } from 'playwright-core'
-import { dayRange } from '../../src/db/history.ts'
 import { startService } from '../../harness/service.ts'
+import { dayRange } from '../../src/db/history.ts'
 import { launchBrowser } from './browser.ts'
 import { createChecklist } from './checklist.ts'
 import { createE2eDatabase } from './scratch-database.ts'
@@ -20,7 +20,7 @@ const cleanup: (() => unknown)[] = []
 // A believable blog: weekday rhythm, a post that took off three weeks ago, older posts fading out.
 function history() {
   let seed = 7
-  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647)
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647
   const posts: [string, number, number][] = [
     ['posts/self-hosting-a-view-counter/', 40, 25],
     ['posts/hugo-partials-in-depth/', 12, 0],
@@ -62,7 +62,10 @@ try {
   const database = await createE2eDatabase()
   cleanup.push(database.drop)
   console.log(`e2e: scratch database ${database.name}`)
-  const api = await startService({ output: 'inherit', env: { DATABASE_URL: database.url, CORS_ORIGINS: 'http://localhost:1313' } })
+  const api = await startService({
+    output: 'inherit',
+    env: { DATABASE_URL: database.url, CORS_ORIGINS: 'http://localhost:1313' },
+  })
   cleanup.push(() => api.stop())
   console.log(`e2e: API ready on ${api.url}`)
 
@@ -71,7 +74,8 @@ try {
   await database.sql`insert into views (slug, count) select slug, sum(count) from daily_views group by slug`
   await database.sql`update views set count = count + 2500 where slug = 'posts/hugo-partials-in-depth/'`
   const total = rows.reduce((sum, row) => sum + row.count, 0) + 2500
-  const last = (days: number) => rows.filter((row) => row.day >= dayRange(today, days)[0]!).reduce((sum, row) => sum + row.count, 0)
+  const last = (days: number) =>
+    rows.filter((row) => row.day >= dayRange(today, days)[0]!).reduce((sum, row) => sum + row.count, 0)
   console.log(`e2e: seeded ${rows.length} days of history, ${total} views`)
 
   const browser = await launchBrowser([])
@@ -79,19 +83,30 @@ try {
   await mkdir(ARTIFACTS, { recursive: true })
   const format = (n: number) => n.toLocaleString('en-US')
 
-  await check('desktop, light: the right numbers, 30 and 90 bars, eight pages; nothing else loaded, no errors', async () => {
-    const seen = await open(browser, `${api.url}/stats`, { viewport: { width: 1200, height: 900 }, colorScheme: 'light' })
-    assert.equal(seen.response?.status(), 200)
-    const cards = await seen.page.$$eval('.cards div', (divs) => divs.map((div) => div.textContent))
-    assert.deepEqual(cards, [`Total${format(total)}`, `Today${format(last(1))}`, `Last 7 days${format(last(7))}`, `Last 30 days${format(last(30))}`])
-    assert.equal(await seen.page.locator('#last-30-heading + svg .bar').count(), 30)
-    assert.equal(await seen.page.locator('#last-90-heading + svg .bar').count(), 90)
-    assert.equal(await seen.page.locator('tbody tr').count(), 8)
-    assert.equal(await seen.page.locator('tbody tr:first-child .slug').textContent(), 'posts/hugo-partials-in-depth/')
-    assert.deepEqual(seen.requests, [`${api.url}/stats`], 'requests other than the page')
-    assert.deepEqual(seen.errors, [], 'console errors (a CSP violation would be one)')
-    await seen.page.screenshot({ path: join(ARTIFACTS, 'stats-desktop-light.png'), fullPage: true })
-  })
+  await check(
+    'desktop, light: the right numbers, 30 and 90 bars, eight pages; nothing else loaded, no errors',
+    async () => {
+      const seen = await open(browser, `${api.url}/stats`, {
+        viewport: { width: 1200, height: 900 },
+        colorScheme: 'light',
+      })
+      assert.equal(seen.response?.status(), 200)
+      const cards = await seen.page.$$eval('.cards div', (divs) => divs.map((div) => div.textContent))
+      assert.deepEqual(cards, [
+        `Total${format(total)}`,
+        `Today${format(last(1))}`,
+        `Last 7 days${format(last(7))}`,
+        `Last 30 days${format(last(30))}`,
+      ])
+      assert.equal(await seen.page.locator('#last-30-heading + svg .bar').count(), 30)
+      assert.equal(await seen.page.locator('#last-90-heading + svg .bar').count(), 90)
+      assert.equal(await seen.page.locator('tbody tr').count(), 8)
+      assert.equal(await seen.page.locator('tbody tr:first-child .slug').textContent(), 'posts/hugo-partials-in-depth/')
+      assert.deepEqual(seen.requests, [`${api.url}/stats`], 'requests other than the page')
+      assert.deepEqual(seen.errors, [], 'console errors (a CSP violation would be one)')
+      await seen.page.screenshot({ path: join(ARTIFACTS, 'stats-desktop-light.png'), fullPage: true })
+    },
+  )
 
   await check('a hostile slug shows as text and adds no element', async () => {
     const seen = await open(browser, `${api.url}/stats`, { viewport: { width: 1200, height: 900 } })
@@ -100,12 +115,23 @@ try {
   })
 
   await check('phone, dark: dark colours, no sideways scrolling, chart labels at least 9 px tall', async () => {
-    const seen = await open(browser, `${api.url}/stats`, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'dark' })
+    const seen = await open(browser, `${api.url}/stats`, {
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: 'dark',
+    })
     // $eval callbacks run in the page; this file is type-checked without the DOM library.
     const layout = {
-      background: await seen.page.$eval('body', (body) => body.ownerDocument.defaultView.getComputedStyle(body).backgroundColor),
+      background: await seen.page.$eval(
+        'body',
+        (body) => body.ownerDocument.defaultView.getComputedStyle(body).backgroundColor,
+      ),
       overflow: await seen.page.$eval('html', (html) => html.scrollWidth - html.ownerDocument.defaultView.innerWidth),
-      smallestLabel: Math.min(...(await seen.page.$$eval('.chart text', (texts) => texts.map((text) => text.getBoundingClientRect().height)))),
+      smallestLabel: Math.min(
+        ...(await seen.page.$$eval('.chart text', (texts) => texts.map((text) => text.getBoundingClientRect().height))),
+      ),
     }
     assert.equal(layout.background, 'rgb(17, 19, 24)')
     assert.ok(layout.overflow <= 0, `the page is ${layout.overflow} px wider than the phone`)
@@ -116,22 +142,34 @@ try {
 
   await check('the badge renders, its estimated widths within 20% of the real text', async () => {
     const slug = 'posts/hugo-partials-in-depth/'
-    const seen = await open(browser, `${api.url}/badge/${slug}`, { viewport: { width: 200, height: 40 }, deviceScaleFactor: 3 })
+    const seen = await open(browser, `${api.url}/badge/${slug}`, {
+      viewport: { width: 200, height: 40 },
+      deviceScaleFactor: 3,
+    })
     assert.equal(seen.response?.headers()['content-type'], 'image/svg+xml; charset=utf-8')
     const count = Number((await database.sql`select count from views where slug = ${slug}`)[0]!.count)
     // Each text measured again without its textLength: its natural width in the browser's font.
-    const texts: { text: string; estimated: number; width: number }[] = await seen.page.$$eval('text[y="14"]', (elements) =>
-      elements.map((text) => {
-        const natural = text.cloneNode(true)
-        natural.removeAttribute('textLength')
-        text.parentNode.appendChild(natural)
-        const width = natural.getComputedTextLength()
-        natural.remove()
-        return { text: text.textContent, estimated: Number(text.getAttribute('textLength')), width }
-      }),
+    const texts: { text: string; estimated: number; width: number }[] = await seen.page.$$eval(
+      'text[y="14"]',
+      (elements) =>
+        elements.map((text) => {
+          const natural = text.cloneNode(true)
+          natural.removeAttribute('textLength')
+          text.parentNode.appendChild(natural)
+          const width = natural.getComputedTextLength()
+          natural.remove()
+          return { text: text.textContent, estimated: Number(text.getAttribute('textLength')), width }
+        }),
     )
-    assert.deepEqual(texts.map((t) => t.text), ['views', format(count)])
-    for (const t of texts) assert.ok(Math.abs(t.estimated / t.width - 1) < 0.2, `"${t.text}": estimated ${t.estimated}, really ${t.width.toFixed(1)}`)
+    assert.deepEqual(
+      texts.map((t) => t.text),
+      ['views', format(count)],
+    )
+    for (const t of texts)
+      assert.ok(
+        Math.abs(t.estimated / t.width - 1) < 0.2,
+        `"${t.text}": estimated ${t.estimated}, really ${t.width.toFixed(1)}`,
+      )
     await seen.page.locator('svg').screenshot({ path: join(ARTIFACTS, 'badge.png'), omitBackground: true })
     assert.deepEqual(seen.errors, [])
   })
@@ -139,28 +177,39 @@ try {
   await check('private: 401 with a challenge Chromium answers; the page with basic auth or the token', async () => {
     const password = 'correct horse battery staple'
     const token = 'e2e-token-0123456789abcdef'
-    const service = await startService({ env: { DATABASE_URL: database.url, STATS_USER: 'owner', STATS_PASSWORD: password, STATS_TOKEN: token } })
+    const service = await startService({
+      env: { DATABASE_URL: database.url, STATS_USER: 'owner', STATS_PASSWORD: password, STATS_TOKEN: token },
+    })
     cleanup.push(() => service.stop())
     const refused = await fetch(`${service.url}/stats`)
     assert.equal(refused.status, 401)
     assert.deepEqual(await refused.json(), { error: 'unauthorized' })
     assert.match(refused.headers.get('www-authenticate') ?? '', /^Basic realm="view-counter stats"/)
     // Chromium reads Basic out of the one challenge header (Basic, then Bearer) and answers it.
-    const wrong = await open(browser, `${service.url}/stats`, { httpCredentials: { username: 'owner', password: 'wrong' } })
+    const wrong = await open(browser, `${service.url}/stats`, {
+      httpCredentials: { username: 'owner', password: 'wrong' },
+    })
     assert.equal(wrong.response?.status(), 401)
     const owner = await open(browser, `${service.url}/stats`, { httpCredentials: { username: 'owner', password } })
     assert.equal(owner.response?.status(), 200)
     assert.equal(await owner.page.locator('h1').textContent(), 'Page views')
-    const withToken = await open(browser, `${service.url}/stats`, { extraHTTPHeaders: { Authorization: `Bearer ${token}` } })
+    const withToken = await open(browser, `${service.url}/stats`, {
+      extraHTTPHeaders: { Authorization: `Bearer ${token}` },
+    })
     assert.equal(withToken.response?.status(), 200)
     assert.equal((await fetch(`${service.url}/badge/about/`)).status, 200, 'the badge stays public')
   })
 
   ok = report()
-  console.log(`screenshots: ${['stats-desktop-light.png', 'stats-phone-dark.png', 'badge.png'].map((name) => ARTIFACTS + name).join(', ')}`)
+  console.log(
+    `screenshots: ${['stats-desktop-light.png', 'stats-phone-dark.png', 'badge.png'].map((name) => ARTIFACTS + name).join(', ')}`,
+  )
 } catch (error) {
   console.error('e2e: setup failed:', error)
 } finally {
-  for (const step of cleanup.reverse()) await Promise.resolve().then(step).catch(() => {})
+  for (const step of cleanup.reverse())
+    await Promise.resolve()
+      .then(step)
+      .catch(() => {})
 }
 process.exit(ok ? 0 : 1)

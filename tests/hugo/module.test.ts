@@ -42,7 +42,9 @@ describe('the component as a Hugo Module', () => {
     const site = await build('plain')
     const post = await site.read('posts/hello/index.html')
     expect(post).toContain('<span data-view-slug="posts/hello/" style="display:inline-block;min-width:8ch"></span>')
-    expect(post).toMatch(/<script data-host="http:\/\/127\.0\.0\.1:\d+" data-lang="en" [^>]*data-count-slug="posts\/hello\/">/)
+    expect(post).toMatch(
+      /<script data-host="http:\/\/127\.0\.0\.1:\d+" data-lang="en" [^>]*data-count-slug="posts\/hello\/">/,
+    )
     const greek = await site.read('el/posts/hello/index.html')
     expect(greek).toContain('data-count-slug="el/posts/hello/"')
     expect(greek).toContain('προβολές')

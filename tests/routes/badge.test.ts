@@ -10,7 +10,8 @@ beforeEach(async () => {
 })
 
 const app = (isReady = () => true) => appOn(database.handle, { readCacheMs: 0, isReady })
-const stored = async () => Object.fromEntries((await database.handle.db.select().from(views)).map((row) => [row.slug, row.count]))
+const stored = async () =>
+  Object.fromEntries((await database.handle.db.select().from(views)).map((row) => [row.slug, row.count]))
 const texts = (svg: string) => [...svg.matchAll(/<text x="[^"]+" y="14"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])
 
 describe('GET /badge/{slug}', () => {
@@ -43,8 +44,14 @@ describe('GET /badge/{slug}', () => {
   })
 
   test('reads the slug exactly as GET /views/{slug} does, normalised when counting readers', async () => {
-    await database.handle.db.insert(views).values([{ slug: 'posts/γεια/', count: 12 }, { slug: 'posts/x/', count: 3 }])
-    const readers = appOn(database.handle, { readCacheMs: 0, countingOptions: { ...everyView, mode: 'readers', trailingSlash: 'add' } })
+    await database.handle.db.insert(views).values([
+      { slug: 'posts/γεια/', count: 12 },
+      { slug: 'posts/x/', count: 3 },
+    ])
+    const readers = appOn(database.handle, {
+      readCacheMs: 0,
+      countingOptions: { ...everyView, mode: 'readers', trailingSlash: 'add' },
+    })
     for (const path of ['posts/%CE%B3%CE%B5%CE%B9%CE%B1/', 'posts/x', 'posts/x/index.html']) {
       const { count } = await (await readers.request(`/views/${path}`)).json()
       expect(texts(await (await readers.request(`/badge/${path}`)).text())).toEqual(['views', String(count)])
@@ -53,7 +60,8 @@ describe('GET /badge/{slug}', () => {
 
   test('never counts, for GET or HEAD', async () => {
     await database.handle.db.insert(views).values({ slug: 'posts/a/', count: 5 })
-    for (const method of ['GET', 'HEAD', 'GET']) expect((await app().request('/badge/posts/a/', { method })).status).toBe(200)
+    for (const method of ['GET', 'HEAD', 'GET'])
+      expect((await app().request('/badge/posts/a/', { method })).status).toBe(200)
     expect(await stored()).toEqual({ 'posts/a/': 5 })
   })
 
@@ -82,7 +90,9 @@ describe('GET /badge/{slug}', () => {
 
   test('a custom label widens the badge to fit', async () => {
     const short = await (await app().request('/badge/posts/a/')).text()
-    const long = await (await app().request('/badge/posts/a/?label=%CF%80%CF%81%CE%BF%CE%B2%CE%BF%CE%BB%CE%AD%CF%82')).text()
+    const long = await (
+      await app().request('/badge/posts/a/?label=%CF%80%CF%81%CE%BF%CE%B2%CE%BF%CE%BB%CE%AD%CF%82')
+    ).text()
     const width = (svg: string) => Number(svg.match(/^<svg[^>]* width="(\d+)"/)![1])
     expect(texts(long)[0]).toBe('προβολές')
     expect(width(long)).toBeGreaterThan(width(short))

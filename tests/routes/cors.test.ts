@@ -45,7 +45,10 @@ describe('CORS', () => {
   })
 
   test('a POST from another origin is refused with 403 and counts nothing, though CORS alone would not stop it', async () => {
-    const response = await app.request('/views/foreign/', { method: 'POST', headers: { Origin: 'https://evil.example' } })
+    const response = await app.request('/views/foreign/', {
+      method: 'POST',
+      headers: { Origin: 'https://evil.example' },
+    })
     expect(response.status).toBe(403)
     expect(await response.json()).toEqual({ error: 'origin not allowed' })
     expect(await (await app.request('/views/foreign/')).json()).toEqual({ slug: 'foreign/', count: 0 })

@@ -43,7 +43,11 @@ describe('a migration that fails on a reachable database', () => {
     try {
       // A table in the way of a migration: the database answers, the migration cannot succeed.
       await broken.handle.db.execute(sql`create table daily_views (unrelated int)`)
-      const readiness = keepMigrating(broken.handle, createLogger('warn', (line) => void lines.push(line)), { min: 20, max: 20 })
+      const readiness = keepMigrating(
+        broken.handle,
+        createLogger('warn', (line) => void lines.push(line)),
+        { min: 20, max: 20 },
+      )
       await Bun.sleep(300)
       await readiness.stop()
       expect(readiness.isReady()).toBe(false)

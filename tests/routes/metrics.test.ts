@@ -14,14 +14,24 @@ const metricValue = (text: string, series: string) => {
 describe('GET /metrics', () => {
   test('Prometheus text: requests by route pattern and status, views by outcome, database, memory', async () => {
     const app = appOn(database.handle, {
-      countingOptions: { mode: 'readers', trailingSlash: 'add', repeatWindowMinutes: 30, ratePerMinute: 2, clientIpHeader: 'x-forwarded-for', ignoreAddresses: [] },
+      countingOptions: {
+        mode: 'readers',
+        trailingSlash: 'add',
+        repeatWindowMinutes: 30,
+        ratePerMinute: 2,
+        clientIpHeader: 'x-forwarded-for',
+        ignoreAddresses: [],
+      },
     })
     const post = (slug: string, ua = 'Mozilla/5.0 Firefox/140.0') =>
       app.request(`/views/${slug}`, { method: 'POST', headers: { 'User-Agent': ua, 'X-Forwarded-For': '203.0.113.5' } })
     await post('posts/m/')
     await post('posts/m/')
     await post('posts/m/')
-    await app.request('/views/posts/m/', { method: 'POST', headers: { 'User-Agent': 'Googlebot/2.1', 'X-Forwarded-For': '203.0.113.6' } })
+    await app.request('/views/posts/m/', {
+      method: 'POST',
+      headers: { 'User-Agent': 'Googlebot/2.1', 'X-Forwarded-For': '203.0.113.6' },
+    })
     await app.request('/views/posts/other/')
 
     const response = await app.request('/metrics')
@@ -92,9 +102,18 @@ describe('/metrics on the main port with METRICS_PORT set', () => {
 describe('the page list in /metrics', () => {
   test('is -1 until the list loads, then the number of pages', async () => {
     let up = false
-    const site = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => (up ? Response.json(['/a/', '/b/']) : new Response('down', { status: 503 })) })
+    const site = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () => (up ? Response.json(['/a/', '/b/']) : new Response('down', { status: 503 })),
+    })
     try {
-      const pages = pageAllowlist({ pagesUrl: site.url.href, refreshSeconds: 3600, trailingSlash: 'add', log: quietLog })
+      const pages = pageAllowlist({
+        pagesUrl: site.url.href,
+        refreshSeconds: 3600,
+        trailingSlash: 'add',
+        log: quietLog,
+      })
       await pages.refresh()
       const app = appOn(database.handle, { countingOptions: { ...everyView, pages } })
       expect(metricValue(await (await app.request('/metrics')).text(), 'viewcounter_page_list_pages')).toBe(-1)

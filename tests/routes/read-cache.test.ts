@@ -22,10 +22,18 @@ describe('cached reads', () => {
   test('a burst of GET /views costs one query, all answers identical', async () => {
     const probe = countingSelects(appOn(database.handle, { readCacheMs: 60_000 }))
     try {
-      await database.handle.db.insert(views).values([{ slug: 'a', count: 2 }, { slug: 'b', count: 1 }])
-      const bodies = await Promise.all(Array.from({ length: 50 }, async () => (await probe.app.request('/views')).text()))
+      await database.handle.db.insert(views).values([
+        { slug: 'a', count: 2 },
+        { slug: 'b', count: 1 },
+      ])
+      const bodies = await Promise.all(
+        Array.from({ length: 50 }, async () => (await probe.app.request('/views')).text()),
+      )
       expect(new Set(bodies).size).toBe(1)
-      expect(JSON.parse(bodies[0]!)).toEqual([{ slug: 'a', count: 2 }, { slug: 'b', count: 1 }])
+      expect(JSON.parse(bodies[0]!)).toEqual([
+        { slug: 'a', count: 2 },
+        { slug: 'b', count: 1 },
+      ])
       expect(probe.selects()).toBe(1)
     } finally {
       probe.restore()
@@ -39,7 +47,8 @@ describe('cached reads', () => {
     try {
       const hot = '/views?slugs=hot%2F'
       // 100 slugs of about 50 characters: some 12 KB of key and body per batch, 1.2 MB in all.
-      const batch = (n: number) => `/views?slugs=${Array.from({ length: 100 }, (_, i) => encodeURIComponent(`posts/${n}-${i}-${'x'.repeat(40)}/`)).join(',')}`
+      const batch = (n: number) =>
+        `/views?slugs=${Array.from({ length: 100 }, (_, i) => encodeURIComponent(`posts/${n}-${i}-${'x'.repeat(40)}/`)).join(',')}`
       for (let n = 0; n < 100; n++) {
         expect((await probe.app.request(batch(n))).status).toBe(200)
         expect((await probe.app.request(hot)).status).toBe(200)
@@ -99,7 +108,8 @@ describe('cached reads', () => {
     for (const path of ['/views', '/views/w/', '/views?slugs=w%2F', '/badge/w/']) {
       const etag = (await app.request(path)).headers.get('etag')!
       const opaque = etag.replace(/^W\//, '')
-      const status = async (ifNoneMatch: string) => (await app.request(path, { headers: { 'If-None-Match': ifNoneMatch } })).status
+      const status = async (ifNoneMatch: string) =>
+        (await app.request(path, { headers: { 'If-None-Match': ifNoneMatch } })).status
       expect(await status('*')).toBe(304)
       expect(await status(`"stale", ${etag}`)).toBe(304)
       expect(await status(opaque)).toBe(304)

@@ -12,7 +12,12 @@ beforeEach(async () => {
 
 const now = new Date('2026-03-19T12:00:00Z')
 const appWith = (statsCredentials?: StatsCredentials, isReady = () => true) =>
-  appOn(database.handle, { countingOptions: { ...everyView, clock: () => now }, statsCredentials, isReady, readCacheMs: 0 })
+  appOn(database.handle, {
+    countingOptions: { ...everyView, clock: () => now },
+    statsCredentials,
+    isReady,
+    readCacheMs: 0,
+  })
 const page = async (path = '/stats', init?: RequestInit) => {
   const response = await appWith().request(path, init)
   return { response, html: await response.text() }
@@ -41,15 +46,19 @@ async function elements(html: string) {
     .on('*', {
       element(element) {
         tags.push(element.tagName)
-        for (const [name] of element.attributes) if (['src', 'href', 'srcset', 'action'].includes(name) || name.startsWith('on')) fetching.push(`${element.tagName} ${name}`)
+        for (const [name] of element.attributes)
+          if (['src', 'href', 'srcset', 'action'].includes(name) || name.startsWith('on'))
+            fetching.push(`${element.tagName} ${name}`)
       },
     })
     .transform(new Response(html))
     .text()
   return { tags, fetching }
 }
-const cards = (html: string) => Object.fromEntries([...html.matchAll(/<dt>([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((m) => [m[1], m[2]]))
-const chart = (html: string, id: string) => html.match(new RegExp(`<svg class="chart"[^>]*aria-labelledby="${id}-title[\\s\\S]*?</svg>`))?.[0] ?? ''
+const cards = (html: string) =>
+  Object.fromEntries([...html.matchAll(/<dt>([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((m) => [m[1], m[2]]))
+const chart = (html: string, id: string) =>
+  html.match(new RegExp(`<svg class="chart"[^>]*aria-labelledby="${id}-title[\\s\\S]*?</svg>`))?.[0] ?? ''
 
 describe('GET /stats', () => {
   test('is an HTML page with the site totals, formatted', async () => {
@@ -65,7 +74,11 @@ describe('GET /stats', () => {
   test('lists the top pages, most viewed first, with totals and their last 30 days', async () => {
     await seed()
     const { html } = await page()
-    const rows = [...html.matchAll(/<td class="slug">([^<]+)<\/td>[\s\S]*?<td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td>/g)]
+    const rows = [
+      ...html.matchAll(
+        /<td class="slug">([^<]+)<\/td>[\s\S]*?<td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td>/g,
+      ),
+    ]
     expect(rows.map((m) => [m[1], m[2], m[3]])).toEqual([
       ['posts/old/', '0', '5,000'],
       ['posts/a/', '113', '1,234'],
@@ -78,7 +91,10 @@ describe('GET /stats', () => {
   test('charts have one bar per day, oldest first, titled with the day and its views', async () => {
     await seed()
     const { html } = await page()
-    for (const [id, days] of [['last-30', 30], ['last-90', 90]] as const) {
+    for (const [id, days] of [
+      ['last-30', 30],
+      ['last-90', 90],
+    ] as const) {
       const bars = [...chart(html, id).matchAll(/<rect class="bar" data-day="([0-9-]+)"/g)].map((m) => m[1])
       expect(bars).toEqual(dayRange('2026-03-19', days))
     }
@@ -92,7 +108,11 @@ describe('GET /stats', () => {
   test('each top page has a 30-point sparkline, highest at its busiest day', async () => {
     await seed()
     const { html } = await page()
-    const sparks = [...html.matchAll(/<svg class="spark"[^>]*aria-label="([^"]+)"[\s\S]*?<polyline class="spark-line" points="([^"]+)"/g)]
+    const sparks = [
+      ...html.matchAll(
+        /<svg class="spark"[^>]*aria-label="([^"]+)"[\s\S]*?<polyline class="spark-line" points="([^"]+)"/g,
+      ),
+    ]
     expect(sparks.map((m) => m[1])).toEqual([
       'posts/old/: 0 views in the last 30 days, by day',
       'posts/a/: 113 views in the last 30 days, by day',
@@ -108,13 +128,17 @@ describe('GET /stats', () => {
     await database.handle.db.insert(views).values({ slug: hostile, count: 3 })
     await database.handle.db.insert(dailyViews).values({ slug: hostile, day: '2026-03-19', count: 3 })
     const { response, html } = await page()
-    expect(html).toContain('posts/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img src=x onerror=alert(2)&gt;/')
+    expect(html).toContain(
+      'posts/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img src=x onerror=alert(2)&gt;/',
+    )
     // Parsed as a browser would: no element that runs or fetches anything, whatever the text says.
     const parsed = await elements(html)
     expect(parsed.tags).not.toContain('script')
     expect(parsed.tags).not.toContain('img')
     expect(parsed.fetching).toEqual([])
-    expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/)
+    expect(response.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/,
+    )
     expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
@@ -147,7 +171,8 @@ describe('GET /stats, private', () => {
   const token = 'sixteen-chars-at-least.0123'
   const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`
   const statusWith = async (credentials: StatsCredentials, authorization?: string) =>
-    (await appWith(credentials).request('/stats', { headers: authorization ? { Authorization: authorization } : {} })).status
+    (await appWith(credentials).request('/stats', { headers: authorization ? { Authorization: authorization } : {} }))
+      .status
 
   test('with STATS_TOKEN: 401 JSON with a Bearer challenge without it or with a wrong one, 200 with it', async () => {
     const response = await appWith({ token }).request('/stats')
@@ -174,7 +199,9 @@ describe('GET /stats, private', () => {
   test('with both, either credential opens the page and the challenge names both', async () => {
     const credentials = { token, user: 'owner', password: 'secret' }
     const response = await appWith(credentials).request('/stats')
-    expect(response.headers.get('www-authenticate')).toBe('Basic realm="view-counter stats", charset="UTF-8", Bearer realm="view-counter stats"')
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Basic realm="view-counter stats", charset="UTF-8", Bearer realm="view-counter stats"',
+    )
     expect(await statusWith(credentials, `Bearer ${token}`)).toBe(200)
     expect(await statusWith(credentials, basic('owner', 'secret'))).toBe(200)
     expect(await statusWith(credentials, basic('owner', token))).toBe(401)

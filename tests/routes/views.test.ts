@@ -118,7 +118,12 @@ describe('GET /views/{slug}', () => {
 
 describe('GET /views', () => {
   test('lists every slug ranked by count, ties broken by slug', async () => {
-    for (const [slug, n] of [['b', 2], ['a', 2], ['c', 5], ['d', 1]] as const) {
+    for (const [slug, n] of [
+      ['b', 2],
+      ['a', 2],
+      ['c', 5],
+      ['d', 1],
+    ] as const) {
       for (let i = 0; i < n; i++) await post(`/views/${slug}`)
     }
     expect(await (await app.request('/views')).json()).toEqual([
@@ -136,7 +141,9 @@ describe('GET /views', () => {
   test('?slugs= reads a batch in the requested order, unknown slugs as 0', async () => {
     await post('/views/posts/a/')
     await post('/views/posts/%CE%B3/')
-    const response = await app.request(`/views?slugs=${['posts/γ/', 'none', 'posts/a/'].map(encodeURIComponent).join(',')}`)
+    const response = await app.request(
+      `/views?slugs=${['posts/γ/', 'none', 'posts/a/'].map(encodeURIComponent).join(',')}`,
+    )
     expect(await response.json()).toEqual([
       { slug: 'posts/γ/', count: 1 },
       { slug: 'none', count: 0 },
@@ -168,7 +175,12 @@ describe('unknown routes and methods', () => {
   })
 
   test('a wrong method is a 405 JSON error naming the allowed ones', async () => {
-    for (const [method, path] of [['DELETE', '/views/x'], ['PUT', '/views/x'], ['POST', '/views'], ['POST', '/health']]) {
+    for (const [method, path] of [
+      ['DELETE', '/views/x'],
+      ['PUT', '/views/x'],
+      ['POST', '/views'],
+      ['POST', '/health'],
+    ]) {
       const response = await app.request(path!, { method })
       expect(response.status).toBe(405)
       expect(response.headers.get('allow')).toBeTruthy()
@@ -179,7 +191,12 @@ describe('unknown routes and methods', () => {
 
   test('Allow names the methods the routes register, and a wrong method is a 405 even while the database is down', async () => {
     const down = appOn(database.handle, { isReady: () => false })
-    for (const [path, allow] of [['/views/x', 'GET, HEAD, POST'], ['/views', 'GET, HEAD'], ['/summary', 'GET, HEAD'], ['/ready', 'GET, HEAD']]) {
+    for (const [path, allow] of [
+      ['/views/x', 'GET, HEAD, POST'],
+      ['/views', 'GET, HEAD'],
+      ['/summary', 'GET, HEAD'],
+      ['/ready', 'GET, HEAD'],
+    ]) {
       const response = await down.request(path!, { method: 'PUT' })
       expect(response.status).toBe(405)
       expect(response.headers.get('allow')).toBe(allow!)

@@ -106,9 +106,14 @@ describe('cloudflared', () => {
   // replace the whole file, tunnel name and credentials included.
   test('ships only the rule to add: no Kubernetes object, no catch-all, no tunnel settings', () => {
     for (const file of readdirSync(directory)) {
-      const documents = parseAllDocuments(readFileSync(join(directory, file), 'utf8')).map((document) => document.toJS())
+      const documents = parseAllDocuments(readFileSync(join(directory, file), 'utf8')).map((document) =>
+        document.toJS(),
+      )
       for (const document of documents) {
-        expect({ file, isObject: !Array.isArray(document) && ('kind' in document || 'apiVersion' in document) }).toEqual({ file, isObject: false })
+        expect({
+          file,
+          isObject: !Array.isArray(document) && ('kind' in document || 'apiVersion' in document),
+        }).toEqual({ file, isObject: false })
         expect({ file, isList: Array.isArray(document) }).toEqual({ file, isList: true })
         for (const rule of document) expect(Object.keys(rule).sort()).toEqual(['hostname', 'service'])
       }

@@ -14,7 +14,12 @@ const digest = (fill: string) => `sha256:${fill.repeat(64)}`
 const scratch = mkdtempSync(join(tmpdir(), 'vc-bump-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-const identity = { GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 't@example.com' }
+const identity = {
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+}
 
 function git(cwd: string, ...args: string[]): string {
   const result = Bun.spawnSync(['git', ...args], { cwd, env: { ...process.env, ...identity } })
@@ -48,7 +53,8 @@ function bareRepo(files: Record<string, string>) {
   }
 }
 
-const deployment = (ref: string) => `spec:\n  template:\n    spec:\n      containers:\n        - name: view-counter\n          image: ${image}@${ref}\n`
+const deployment = (ref: string) =>
+  `spec:\n  template:\n    spec:\n      containers:\n        - name: view-counter\n          image: ${image}@${ref}\n`
 
 function setup(current = placeholder) {
   const gitops = bareRepo({ [deployFile]: deployment(current), 'apps/other.yaml': 'other: 1\n' })
@@ -57,7 +63,16 @@ function setup(current = placeholder) {
 }
 
 function bump(env: Record<string, string>) {
-  const result = Bun.spawnSync(['bash', script], { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...identity, IMAGE: image, DEPLOY_FILE: deployFile, ...env } })
+  const result = Bun.spawnSync(['bash', script], {
+    env: {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME!,
+      ...identity,
+      IMAGE: image,
+      DEPLOY_FILE: deployFile,
+      ...env,
+    },
+  })
   return { exitCode: result.exitCode, output: result.stdout.toString() + result.stderr.toString() }
 }
 
@@ -70,7 +85,14 @@ describe('bump-digest.sh', () => {
     expect(gitops.file('apps/other.yaml')).toBe('other: 1')
   })
 
-  for (const bad of ['', 'sha256:abc', `sha256:${'A'.repeat(64)}`, `sha512:${'a'.repeat(64)}`, `${digest('a')}\nimage: evil`, 'latest']) {
+  for (const bad of [
+    '',
+    'sha256:abc',
+    `sha256:${'A'.repeat(64)}`,
+    `sha512:${'a'.repeat(64)}`,
+    `${digest('a')}\nimage: evil`,
+    'latest',
+  ]) {
     test(`refuses the digest ${JSON.stringify(bad)} before editing anything`, () => {
       const { gitops, app } = setup()
       const before = gitops.head()
@@ -130,7 +152,9 @@ git update-ref refs/heads/main "$commit" "$parent"
     expect(result.exitCode).toBe(0)
     expect(gitops.file(deployFile)).toContain(digest('d'))
     expect(gitops.file('apps/other.yaml')).toBe('other: 2')
-    expect(git(scratch, '--git-dir', gitops.url, 'log', '--format=%s', 'main')).toStartWith(`view-counter: deploy ${digest('d')}`)
+    expect(git(scratch, '--git-dir', gitops.url, 'log', '--format=%s', 'main')).toStartWith(
+      `view-counter: deploy ${digest('d')}`,
+    )
   })
 
   test('gives up, failing, after a bounded number of rejected pushes', () => {
@@ -138,7 +162,13 @@ git update-ref refs/heads/main "$commit" "$parent"
     const hook = join(gitops.url, 'hooks/pre-receive')
     writeFileSync(hook, '#!/bin/sh\necho always rejected >&2\nexit 1\n')
     chmodSync(hook, 0o755)
-    const result = bump({ DIGEST: digest('e'), GITOPS_REPO: gitops.url, APP_REPO: app.url, DEPLOY_SHA: app.head(), PUSH_ATTEMPTS: '3' })
+    const result = bump({
+      DIGEST: digest('e'),
+      GITOPS_REPO: gitops.url,
+      APP_REPO: app.url,
+      DEPLOY_SHA: app.head(),
+      PUSH_ATTEMPTS: '3',
+    })
     expect(result.exitCode).toBe(1)
     expect(result.output.match(/push rejected/g)?.length).toBe(3)
     expect(gitops.file(deployFile)).toContain(placeholder)

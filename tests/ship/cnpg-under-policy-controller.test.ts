@@ -9,7 +9,9 @@ import { rendered } from './rendered-manifests.ts'
 describe('CNPG under policy-controller', () => {
   const verified = new Set(
     rendered
-      .filter((object) => object.kind === 'Namespace' && object.metadata.labels?.['policy.sigstore.dev/include'] === 'true')
+      .filter(
+        (object) => object.kind === 'Namespace' && object.metadata.labels?.['policy.sigstore.dev/include'] === 'true',
+      )
       .map((object) => object.metadata.name),
   )
   const clusters = rendered.filter((object) => object.kind === 'Cluster')
@@ -17,7 +19,10 @@ describe('CNPG under policy-controller', () => {
   test('every Cluster in a verified namespace pins its image by a real-looking digest', () => {
     for (const cluster of clusters.filter((object) => verified.has(object.metadata.namespace!))) {
       const image: string = cluster.spec.imageName ?? '(operator default, tag only)'
-      expect({ cluster: cluster.metadata.name, image }).toEqual({ cluster: cluster.metadata.name, image: expect.stringMatching(/@sha256:[0-9a-f]{64}$/) })
+      expect({ cluster: cluster.metadata.name, image }).toEqual({
+        cluster: cluster.metadata.name,
+        image: expect.stringMatching(/@sha256:[0-9a-f]{64}$/),
+      })
       // An owner-must-replace placeholder (all zeros, one repeated digit) would never pull.
       expect(new Set(image.split('@sha256:')[1]).size).toBeGreaterThan(4)
     }

@@ -2,15 +2,15 @@
 // against the service itself (the variables src/env.ts reads, the routes it serves, its port), as
 // app-contract.test.ts does for the Kubernetes manifests.
 import { describe, expect, test } from 'bun:test'
-import Ajv from 'ajv'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Ajv from 'ajv'
 import { parse } from 'yaml'
+import { startService } from '../../harness/service.ts'
 import { envNames, parseEnv } from '../../src/env.ts'
 import { createHealthRoute } from '../../src/http/routes/health.ts'
 import { backend, createServerDatabase } from '../support/database.ts'
-import { startService } from '../../harness/service.ts'
 
 const repoRoot = join(import.meta.dir, '../..')
 const directory = join(repoRoot, 'deploy/compose')
@@ -49,7 +49,9 @@ describe('the Compose file', () => {
     // dclint ships the specification's schema: identical to compose-spec/compose-spec
     // schema/compose-spec.json at commit 58a2548 (July 2025).
     // It names draft-07 by an https URL, which Ajv (whose default draft-07 is) keys as http.
-    const { $schema, ...schema } = JSON.parse(readFileSync(join(repoRoot, 'node_modules/dclint/schemas/compose.schema.json'), 'utf8'))
+    const { $schema, ...schema } = JSON.parse(
+      readFileSync(join(repoRoot, 'node_modules/dclint/schemas/compose.schema.json'), 'utf8'),
+    )
     expect($schema).toBe('https://json-schema.org/draft-07/schema')
     const validate = new Ajv({ strict: true, strictTypes: false, allErrors: true }).compile(schema)
     validate(compose)
@@ -62,8 +64,12 @@ describe('the Compose file', () => {
   })
 
   test('refuses to start until the secrets are filled in, naming the one missing', () => {
-    expect(() => interpolate(source, { ...userEnv, POSTGRES_PASSWORD: '' })).toThrow('POSTGRES_PASSWORD: set POSTGRES_PASSWORD in .env')
-    expect(() => interpolate(source, { ...userEnv, VISITOR_HASH_SECRET: '' })).toThrow('VISITOR_HASH_SECRET: set VISITOR_HASH_SECRET in .env')
+    expect(() => interpolate(source, { ...userEnv, POSTGRES_PASSWORD: '' })).toThrow(
+      'POSTGRES_PASSWORD: set POSTGRES_PASSWORD in .env',
+    )
+    expect(() => interpolate(source, { ...userEnv, VISITOR_HASH_SECRET: '' })).toThrow(
+      'VISITOR_HASH_SECRET: set VISITOR_HASH_SECRET in .env',
+    )
   })
 
   test('builds the service from the repository Dockerfile', () => {
@@ -86,7 +92,12 @@ describe('what the service gets', () => {
     expect(decodeURIComponent(url.pathname.slice(1))).toBe(postgres.environment.POSTGRES_DB)
     expect(decodeURIComponent(url.username)).toBe(postgres.environment.POSTGRES_USER)
     expect(decodeURIComponent(url.password)).toBe(postgres.environment.POSTGRES_PASSWORD)
-    expect(postgres.healthcheck.test).toEqual(['CMD', 'pg_isready', `--username=${url.username}`, `--dbname=${url.pathname.slice(1)}`])
+    expect(postgres.healthcheck.test).toEqual([
+      'CMD',
+      'pg_isready',
+      `--username=${url.username}`,
+      `--dbname=${url.pathname.slice(1)}`,
+    ])
   })
 
   test('its port is published on 127.0.0.1 only, and /metrics is not published', () => {
@@ -129,7 +140,9 @@ describe('the service health check', () => {
     const entrypoint = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').match(/^ENTRYPOINT \["([^"]+)"/m)![1]
     expect([form, binary, flag]).toEqual(['CMD', entrypoint, '-e'])
     expect(Number(url.port)).toBe(env.PORT)
-    const served = createHealthRoute({ state: () => 'ready' }).routes.filter((route) => route.method === 'GET').map((route) => route.path)
+    const served = createHealthRoute({ state: () => 'ready' })
+      .routes.filter((route) => route.method === 'GET')
+      .map((route) => route.path)
     expect(served).toContain(url.pathname)
   })
 
@@ -137,7 +150,8 @@ describe('the service health check', () => {
     const database = backend === 'postgres' ? await createServerDatabase() : undefined
     const dataDir = database ? undefined : mkdtempSync(join(tmpdir(), 'vc-healthcheck-'))
     const running = await startService({ env: database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir } })
-    const check = () => Bun.spawn(['bun', '-e', script!.replace(url.origin, running.url)], { stdout: 'ignore', stderr: 'ignore' }).exited
+    const check = () =>
+      Bun.spawn(['bun', '-e', script!.replace(url.origin, running.url)], { stdout: 'ignore', stderr: 'ignore' }).exited
     try {
       expect(await check()).toBe(0)
     } finally {

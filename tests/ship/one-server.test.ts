@@ -22,7 +22,9 @@ const withoutComments = (text: string) =>
 const headerCaddySets = 'x-forwarded-for'
 
 const caddyfile = withoutComments(read('deploy/caddy/Caddyfile'))
-const upstreams = caddyfile.filter((line) => line.startsWith('reverse_proxy ')).map((line) => new URL(`http://${line.split(/\s+/)[1]}`))
+const upstreams = caddyfile
+  .filter((line) => line.startsWith('reverse_proxy '))
+  .map((line) => new URL(`http://${line.split(/\s+/)[1]}`))
 
 // A unit file as [section, key, value] entries; keys may repeat (Environment=).
 const unit = read('deploy/systemd/view-counter.service')
@@ -38,8 +40,11 @@ const unit = read('deploy/systemd/view-counter.service')
     },
     { section: '', entries: [] },
   ).entries
-const service = (key: string) => unit.filter(([section, name]) => section === 'Service' && name === key).map(([, , value]) => value)
-const unitEnv = Object.fromEntries(service('Environment').map((assignment) => assignment.split(/=(.*)/).slice(0, 2) as [string, string]))
+const service = (key: string) =>
+  unit.filter(([section, name]) => section === 'Service' && name === key).map(([, , value]) => value)
+const unitEnv = Object.fromEntries(
+  service('Environment').map((assignment) => assignment.split(/=(.*)/).slice(0, 2) as [string, string]),
+)
 const envFileExample = Object.fromEntries(
   withoutComments(read('deploy/systemd/view-counter.env.example')).map((line) => {
     const [name, value] = line.split(/=(.*)/) as [string, string]
@@ -47,12 +52,23 @@ const envFileExample = Object.fromEntries(
   }),
 )
 // Variables Bun itself reads, which the image sets too: the Dockerfile's ENV names.
-const runtimeNames = [...read('Dockerfile').matchAll(/^\s*(?:ENV\s+)?([A-Z][A-Za-z0-9_]*)=/gm)].map((match) => match[1]!)
-const appEnv = Object.fromEntries(Object.entries({ ...unitEnv, ...envFileExample }).filter(([name]) => envNames.includes(name)))
+const runtimeNames = [...read('Dockerfile').matchAll(/^\s*(?:ENV\s+)?([A-Z][A-Za-z0-9_]*)=/gm)].map(
+  (match) => match[1]!,
+)
+const appEnv = Object.fromEntries(
+  Object.entries({ ...unitEnv, ...envFileExample }).filter(([name]) => envNames.includes(name)),
+)
 const env = parseEnv(appEnv)
 
 const compose = parse(read('deploy/compose/compose.yaml'))
-const composeEnv = parseEnv(Object.fromEntries(Object.entries(compose.services['view-counter'].environment as Record<string, string>).map(([name, value]) => [name, value.startsWith('${') ? '' : value])))
+const composeEnv = parseEnv(
+  Object.fromEntries(
+    Object.entries(compose.services['view-counter'].environment as Record<string, string>).map(([name, value]) => [
+      name,
+      value.startsWith('${') ? '' : value,
+    ]),
+  ),
+)
 
 describe('the Caddy example', () => {
   test('proxies to the port the service listens on, on this machine, as compose publishes it and the unit sets it', () => {
@@ -77,12 +93,16 @@ describe('the systemd unit', () => {
     expect(binary).toBe('/usr/local/bin/bun')
     const startScript = JSON.parse(read('package.json')).scripts.start.split(' ').slice(1)
     expect(args.filter((arg) => !arg.startsWith('-'))).toEqual(startScript)
-    expect(read('Dockerfile')).toContain(`ENTRYPOINT ["/usr/local/bin/bun", ${args.map((arg) => `"${arg}"`).join(', ')}]`)
+    expect(read('Dockerfile')).toContain(
+      `ENTRYPOINT ["/usr/local/bin/bun", ${args.map((arg) => `"${arg}"`).join(', ')}]`,
+    )
     expect(service('WorkingDirectory')[0]).toStartWith('/')
   })
 
   test('passes only variables the service or Bun reads, and they parse', () => {
-    const unknown = Object.keys({ ...unitEnv, ...envFileExample }).filter((name) => !envNames.includes(name) && !runtimeNames.includes(name))
+    const unknown = Object.keys({ ...unitEnv, ...envFileExample }).filter(
+      (name) => !envNames.includes(name) && !runtimeNames.includes(name),
+    )
     expect(unknown).toEqual([])
     expect(Object.keys(envFileExample).filter((name) => name in unitEnv)).toEqual([])
     expect(env.CORS_ORIGINS).toEqual(['https://blog.example.com'])

@@ -26,14 +26,19 @@ describe('the test job', () => {
 
 describe('the preload', () => {
   function preload(env: Record<string, string>) {
-    const result = Bun.spawnSync(['bun', join(repoRoot, 'tests/preload.ts')], { env: { PATH: process.env.PATH!, ...env } })
+    const result = Bun.spawnSync(['bun', join(repoRoot, 'tests/preload.ts')], {
+      env: { PATH: process.env.PATH!, ...env },
+    })
     return { exitCode: result.exitCode, stderr: result.stderr.toString() }
   }
 
   test('accepts this machine by default, and a host listed in TEST_DATABASE_HOSTS', () => {
-    for (const host of ['127.0.0.1', 'localhost', '[::1]']) expect(preload({ DATABASE_URL: `postgres://u@${host}:5432/t` }).exitCode).toBe(0)
+    for (const host of ['127.0.0.1', 'localhost', '[::1]'])
+      expect(preload({ DATABASE_URL: `postgres://u@${host}:5432/t` }).exitCode).toBe(0)
     expect(preload({ DATABASE_URL: 'postgres://u@postgres:5432/t', TEST_DATABASE_HOSTS: 'postgres' }).exitCode).toBe(0)
-    expect(preload({ TEST_DATABASE_URL: 'postgres://u@db.ci:5432/t', TEST_DATABASE_HOSTS: 'localhost, db.ci' }).exitCode).toBe(0)
+    expect(
+      preload({ TEST_DATABASE_URL: 'postgres://u@db.ci:5432/t', TEST_DATABASE_HOSTS: 'localhost, db.ci' }).exitCode,
+    ).toBe(0)
   })
 
   test('refuses any other host, naming it and the variable that would allow it', () => {
@@ -42,7 +47,9 @@ describe('the preload', () => {
     expect(refused.stderr).toContain('refusing to run against postgres:5432')
     expect(refused.stderr).toContain('TEST_DATABASE_HOSTS')
     // The list replaces the default: naming the CI host does not keep production reachable by accident.
-    expect(preload({ DATABASE_URL: 'postgres://u@prod-db:5432/t', TEST_DATABASE_HOSTS: 'postgres' }).exitCode).not.toBe(0)
+    expect(preload({ DATABASE_URL: 'postgres://u@prod-db:5432/t', TEST_DATABASE_HOSTS: 'postgres' }).exitCode).not.toBe(
+      0,
+    )
   })
 })
 
@@ -51,7 +58,12 @@ describe('the image', () => {
   const build = steps.find((step) => step.uses?.includes('docker/build-push-action'))!
 
   test('is built for both architectures of the cluster and pushed as one index', () => {
-    expect(String(build.with!.platforms).split(',').map((p) => p.trim()).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(
+      String(build.with!.platforms)
+        .split(',')
+        .map((p) => p.trim())
+        .sort(),
+    ).toEqual(['linux/amd64', 'linux/arm64'])
     expect(build.with!.push).toBe(true)
     expect(workflow.jobs.build.outputs.digest).toBe(`\${{ steps.${build.id}.outputs.digest }}`)
   })

@@ -11,12 +11,20 @@ describe('drop-in for the reference', () => {
 
   test("the Deployment keeps the reference's name, namespace and selector", () => {
     const deployment = only('Deployment')
-    expect({ namespace: deployment.metadata.namespace, name: deployment.metadata.name, selector: deployment.spec.selector.matchLabels }).toEqual(reference.Deployment)
+    expect({
+      namespace: deployment.metadata.namespace,
+      name: deployment.metadata.name,
+      selector: deployment.spec.selector.matchLabels,
+    }).toEqual(reference.Deployment)
     expect(deployment.spec.template.metadata.labels).toMatchObject(reference.Deployment.selector)
   })
 
   test("the Service keeps the reference's name, namespace and selector", () => {
     const service = only('Service')
-    expect({ namespace: service.metadata.namespace, name: service.metadata.name, selector: service.spec.selector }).toEqual(reference.Service)
+    expect({
+      namespace: service.metadata.namespace,
+      name: service.metadata.name,
+      selector: service.spec.selector,
+    }).toEqual(reference.Service)
   })
 })

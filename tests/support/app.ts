@@ -1,10 +1,10 @@
-import { createApp } from '../../src/http/app.ts'
-import { counting, type CountingOptions } from '../../src/counting/counting.ts'
+import { type CountingOptions, counting } from '../../src/counting/counting.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
+import { createApp } from '../../src/http/app.ts'
+import { type ReadCache, readCache } from '../../src/http/read-cache.ts'
+import type { StatsCredentials } from '../../src/http/stats-access.ts'
 import { createLogger, type Logger } from '../../src/log.ts'
 import { createMetrics } from '../../src/metrics.ts'
-import { readCache, type ReadCache } from '../../src/http/read-cache.ts'
-import type { StatsCredentials } from '../../src/http/stats-access.ts'
 
 export const quietLog = createLogger('silent')
 

@@ -3,7 +3,10 @@
 export const defaultTestDatabaseHosts = 'localhost,127.0.0.1,::1'
 
 export function allowedTestDatabaseHosts(setting = defaultTestDatabaseHosts): string[] {
-  return setting.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean)
+  return setting
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean)
 }
 
 /** The host of a database URL as the allow-list spells it (IPv6 without brackets). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { createScratchDatabase, type ScratchDatabase, uniqueName } from '../../harness/scratch-database.ts'
-import { openEmbedded, openPostgres, type DatabaseHandle } from '../../src/db/client.ts'
+import { type DatabaseHandle, openEmbedded, openPostgres } from '../../src/db/client.ts'
 
 // Tests use a real PostgreSQL server when one is named, and the embedded database otherwise.
 export const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
@@ -32,7 +32,11 @@ export async function freshDatabase(): Promise<TestDatabase> {
     // Starting PGlite costs seconds, so test files share one in-memory instance and empty it instead.
     embedded ??= openEmbedded(undefined)
     const handle = await embedded
-    for (const statement of ['drop schema if exists drizzle cascade', 'drop schema public cascade', 'create schema public']) {
+    for (const statement of [
+      'drop schema if exists drizzle cascade',
+      'drop schema public cascade',
+      'create schema public',
+    ]) {
       await handle.db.execute(sql.raw(statement))
     }
     return { handle, drop: async () => {} }

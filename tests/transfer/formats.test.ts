@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { InvalidFile, type Dataset } from '../../src/transfer/dataset.ts'
-import { readDataset, type ReadOptions } from '../../src/transfer/formats.ts'
+import { type Dataset, InvalidFile } from '../../src/transfer/dataset.ts'
+import { type ReadOptions, readDataset } from '../../src/transfer/formats.ts'
 
 const fixtures = join(import.meta.dir, '..', 'fixtures')
 const scratch = mkdtempSync(join(tmpdir(), 'vc-formats-'))
@@ -19,7 +19,8 @@ async function fileWith(content: string | Uint8Array): Promise<string> {
 
 const plain = (data: Dataset) => ({
   totals: data.totals && Object.fromEntries(data.totals),
-  history: data.history && Object.fromEntries([...data.history].map(([slug, days]) => [slug, Object.fromEntries(days)])),
+  history:
+    data.history && Object.fromEntries([...data.history].map(([slug, days]) => [slug, Object.fromEntries(days)])),
 })
 
 async function problemsOf(path: string, options: Partial<ReadOptions> = {}): Promise<string[]> {
@@ -67,7 +68,9 @@ describe('GoatCounter CSV export', () => {
 
   test('an unknown export version is refused, not guessed at', async () => {
     const text = (await Bun.file(goatcounter).text()).replace(/^2Path/, '3Path')
-    expect(await problemsOf(await fileWith(text))).toEqual(['line 1: GoatCounter export version 3 is not supported (expected 1 or 2)'])
+    expect(await problemsOf(await fileWith(text))).toEqual([
+      'line 1: GoatCounter export version 3 is not supported (expected 1 or 2)',
+    ])
   })
 
   test('bad pageviews are all reported with their lines, a quoted newline counted', async () => {
@@ -105,7 +108,10 @@ describe("the reference's psql dump and our CSV", () => {
   })
 
   test('\\copy … csv without a header reads the same', async () => {
-    expect(plain(await readDataset(join(fixtures, 'reference-views-no-header.csv'), defaults))).toEqual({ totals: expected, history: undefined })
+    expect(plain(await readDataset(join(fixtures, 'reference-views-no-header.csv'), defaults))).toEqual({
+      totals: expected,
+      history: undefined,
+    })
   })
 
   test('one bad row among good ones: every bad row named by its line, nothing returned', async () => {
@@ -140,22 +146,36 @@ describe("the reference's psql dump and our CSV", () => {
     const history = { 'posts/x/': { '2025-01-01': 3, '2025-01-02': 4 } }
     expect(plain(withHeader)).toEqual({ totals: undefined, history })
     expect(plain(forced)).toEqual({ totals: undefined, history })
-    expect(await problemsOf(await fileWith('slug,day,count\nposts/x/,2025-02-30,1\n'))).toEqual(['line 2: day must be a calendar day as YYYY-MM-DD'])
+    expect(await problemsOf(await fileWith('slug,day,count\nposts/x/,2025-02-30,1\n'))).toEqual([
+      'line 2: day must be a calendar day as YYYY-MM-DD',
+    ])
   })
 
   test('broken CSV quoting is refused at its line', async () => {
-    expect(await problemsOf(await fileWith('slug,count,last_seen\na,1,2025-01-01T00:00:00Z\n"b"x,1,2025-01-01T00:00:00Z\n'))).toEqual([
-      expect.stringMatching(/^line 3: not valid CSV: /),
-    ])
+    expect(
+      await problemsOf(await fileWith('slug,count,last_seen\na,1,2025-01-01T00:00:00Z\n"b"x,1,2025-01-01T00:00:00Z\n')),
+    ).toEqual([expect.stringMatching(/^line 3: not valid CSV: /)])
   })
 })
 
 describe('our JSON export', () => {
-  const document = (views: unknown[], daily: unknown[] = []) => JSON.stringify({ format: 'view-counter', version: 1, exportedAt: '2025-01-01T00:00:00Z', views, daily })
+  const document = (views: unknown[], daily: unknown[] = []) =>
+    JSON.stringify({ format: 'view-counter', version: 1, exportedAt: '2025-01-01T00:00:00Z', views, daily })
 
   test('bad rows are named by their place in the file', async () => {
-    const file = await fileWith(document([{ slug: 'a/', count: 1, lastSeen: '2025-01-01T00:00:00Z' }, { slug: 'b/', count: 1.5, lastSeen: '2025-01-01T00:00:00Z' }], [{ slug: 'a/', day: '2025-1-1', count: 1 }]))
-    expect(await problemsOf(file)).toEqual(['views[1]: count is too large or not whole', 'daily[0]: day must be a calendar day as YYYY-MM-DD'])
+    const file = await fileWith(
+      document(
+        [
+          { slug: 'a/', count: 1, lastSeen: '2025-01-01T00:00:00Z' },
+          { slug: 'b/', count: 1.5, lastSeen: '2025-01-01T00:00:00Z' },
+        ],
+        [{ slug: 'a/', day: '2025-1-1', count: 1 }],
+      ),
+    )
+    expect(await problemsOf(file)).toEqual([
+      'views[1]: count is too large or not whole',
+      'daily[0]: day must be a calendar day as YYYY-MM-DD',
+    ])
   })
 
   test('another version of the format is refused', async () => {

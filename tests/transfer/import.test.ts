@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { dailyViews, views } from '../../src/db/schema.ts'
-import { exportData, type ExportKind } from '../../src/transfer/export.ts'
+import { type ExportKind, exportData } from '../../src/transfer/export.ts'
 import { readDataset } from '../../src/transfer/formats.ts'
-import { importDataset, type ImportMode } from '../../src/transfer/import.ts'
+import { type ImportMode, importDataset } from '../../src/transfer/import.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 import { emptyTables, tableSnapshot } from '../support/tables.ts'
 
@@ -25,11 +25,13 @@ async function seed() {
       ('posts/γεια/', 42, '2025-01-01 00:00:00+00'),
       ('posts/100%/', 3, '2024-06-30 12:00:00.5+00'),
       ('about/', 0, '2023-01-15 08:00:00+00')`)
-  await db().insert(dailyViews).values([
-    { slug: 'posts/a, b and "c"/', day: '2024-11-04', count: 5 },
-    { slug: 'posts/a, b and "c"/', day: '2024-11-05', count: 12 },
-    { slug: 'posts/γεια/', day: '2024-12-31', count: 40 },
-  ])
+  await db()
+    .insert(dailyViews)
+    .values([
+      { slug: 'posts/a, b and "c"/', day: '2024-11-04', count: 5 },
+      { slug: 'posts/a, b and "c"/', day: '2024-11-05', count: 12 },
+      { slug: 'posts/γεια/', day: '2024-12-31', count: 40 },
+    ])
 }
 
 async function exportTo(kind: ExportKind): Promise<string> {
@@ -65,7 +67,10 @@ describe('a round trip into an empty database gives identical tables', () => {
   test('through the two CSV files, views then daily', async () => {
     const before = await tableSnapshot(db())
     const [viewsFile, dailyFile] = [await exportTo('views-csv'), await exportTo('daily-csv')]
-    expect((await Bun.file(viewsFile).text()).split('\n').slice(0, 2)).toEqual(['slug,count,last_seen', 'about/,0,2023-01-15T08:00:00+00:00'])
+    expect((await Bun.file(viewsFile).text()).split('\n').slice(0, 2)).toEqual([
+      'slug,count,last_seen',
+      'about/,0,2023-01-15T08:00:00+00:00',
+    ])
     expect(await Bun.file(dailyFile).text()).toContain('\n"posts/a, b and ""c""/",2024-11-04,5\n')
     await emptyTables(db())
     await load(viewsFile)
@@ -82,7 +87,12 @@ describe('add and replace', () => {
   }
   const counts = async () => Object.fromEntries((await db().select().from(views)).map((row) => [row.slug, row.count]))
   const history = async (slug: string) =>
-    Object.fromEntries((await db().select().from(dailyViews).where(sql`${dailyViews.slug} = ${slug}`)).map((row) => [row.day, row.count]))
+    Object.fromEntries(
+      (await db().select().from(dailyViews).where(sql`${dailyViews.slug} = ${slug}`)).map((row) => [
+        row.day,
+        row.count,
+      ]),
+    )
   const file = () =>
     fileOf(
       [
@@ -98,16 +108,36 @@ describe('add and replace', () => {
 
   test('add (the default) adds totals and days, keeps the later last_seen, leaves other slugs alone', async () => {
     const summary = await load(await file())
-    expect(await counts()).toEqual({ 'posts/a, b and "c"/': 17, 'posts/γεια/': 52, 'posts/100%/': 3, 'about/': 0, 'posts/new/': 2 })
+    expect(await counts()).toEqual({
+      'posts/a, b and "c"/': 17,
+      'posts/γεια/': 52,
+      'posts/100%/': 3,
+      'about/': 0,
+      'posts/new/': 2,
+    })
     expect(await history('posts/γεια/')).toEqual({ '2024-12-31': 44, '2025-01-01': 6 })
     const [row] = await db().select().from(views).where(sql`${views.slug} = 'posts/γεια/'`)
     expect(row!.lastSeen.toISOString()).toBe('2025-01-01T00:00:00.000Z')
-    expect(summary).toMatchObject({ slugs: 2, newSlugs: 1, viewsBefore: 42, viewsAfter: 54, dailyRows: 3, firstDay: '2024-12-31', lastDay: '2025-02-01' })
+    expect(summary).toMatchObject({
+      slugs: 2,
+      newSlugs: 1,
+      viewsBefore: 42,
+      viewsAfter: 54,
+      dailyRows: 3,
+      firstDay: '2024-12-31',
+      lastDay: '2025-02-01',
+    })
   })
 
   test("replace makes each named slug's total and history the file's, and clears no other slug", async () => {
     const summary = await load(await file(), 'replace')
-    expect(await counts()).toEqual({ 'posts/a, b and "c"/': 17, 'posts/γεια/': 10, 'posts/100%/': 3, 'about/': 0, 'posts/new/': 2 })
+    expect(await counts()).toEqual({
+      'posts/a, b and "c"/': 17,
+      'posts/γεια/': 10,
+      'posts/100%/': 3,
+      'about/': 0,
+      'posts/new/': 2,
+    })
     expect(await history('posts/γεια/')).toEqual({ '2024-12-31': 4, '2025-01-01': 6 })
     expect(await history('posts/a, b and "c"/')).toEqual({ '2024-11-04': 5, '2024-11-05': 12 })
     const [row] = await db().select().from(views).where(sql`${views.slug} = 'posts/γεια/'`)
@@ -126,7 +156,14 @@ describe('add and replace', () => {
   test('a dry run reports what would change and writes nothing', async () => {
     const before = await tableSnapshot(db())
     const summary = await load(await file(), 'add', true)
-    expect(summary).toMatchObject({ dryRun: true, slugs: 2, newSlugs: 1, viewsBefore: 42, viewsAfter: 54, dailyRows: 3 })
+    expect(summary).toMatchObject({
+      dryRun: true,
+      slugs: 2,
+      newSlugs: 1,
+      viewsBefore: 42,
+      viewsAfter: 54,
+      dailyRows: 3,
+    })
     expect(await tableSnapshot(db())).toEqual(before)
   })
 

@@ -43,10 +43,20 @@ export function createBadgeRoute({ db, counting, readiness }: BadgeRouteDeps) {
   return (
     new Hono()
       // GET /badge/{slug}: "views | 1,234" for the slug GET /views/{slug} would read; it never counts.
-      .get('/badge/*', requireDatabase(readiness), conditionalGet(), validate('query', z.object({ label })), async (c) => {
-        const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
-        const count = await readCount(db, slug)
-        return c.body(await renderBadge({ label: c.req.valid('query').label, value: formatCount(count) }), 200, headers)
-      })
+      .get(
+        '/badge/*',
+        requireDatabase(readiness),
+        conditionalGet(),
+        validate('query', z.object({ label })),
+        async (c) => {
+          const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
+          const count = await readCount(db, slug)
+          return c.body(
+            await renderBadge({ label: c.req.valid('query').label, value: formatCount(count) }),
+            200,
+            headers,
+          )
+        },
+      )
   )
 }

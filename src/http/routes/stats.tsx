@@ -8,7 +8,7 @@ import type { Readiness } from '../../db/readiness.ts'
 import { StatsPage } from '../../render/stats-page.tsx'
 import { css } from '../../render/styles.ts'
 import { requireDatabase } from '../require-database.ts'
-import { statsAccess, type StatsCredentials } from '../stats-access.ts'
+import { type StatsCredentials, statsAccess } from '../stats-access.ts'
 import { validate } from '../validate.ts'
 
 const styleHash = new Bun.CryptoHasher('sha256').update(css).digest('base64')
@@ -36,8 +36,20 @@ export function createStatsRoute({ db, counting, readiness, credentials = {} }: 
   const top = z.object({ top: z.coerce.number().int().min(1).max(100).default(20) })
   return routes.get('/stats', validate('query', top), async (c) => {
     const today = counting.today()
-    const [summary, daily] = await Promise.all([siteSummary(db, today, c.req.valid('query').top), siteDailyCounts(db, today, 90)])
-    const trends = await dailyCountsFor(db, summary.top.map((post) => post.slug), today, 30)
-    return c.html(html`<!doctype html>${<StatsPage today={today} summary={summary} daily={daily} trends={trends} />}`, 200, headers)
+    const [summary, daily] = await Promise.all([
+      siteSummary(db, today, c.req.valid('query').top),
+      siteDailyCounts(db, today, 90),
+    ])
+    const trends = await dailyCountsFor(
+      db,
+      summary.top.map((post) => post.slug),
+      today,
+      30,
+    )
+    return c.html(
+      html`<!doctype html>${<StatsPage today={today} summary={summary} daily={daily} trends={trends} />}`,
+      200,
+      headers,
+    )
   })
 }

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { Counting, ViewResult } from '../../counting/counting.ts'
@@ -49,53 +49,58 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins }
     return c.json(counting.mode === 'every' ? { slug, count } : { slug, count, counted })
   }
 
-  return (
-    new Hono<AppEnv>()
-      .get('/views', database, conditionalGet(), async (c) => {
-        const raw = slugListFromQuery(c.req.url, MAX_BATCH_SLUGS)
-        if (!raw) return cachedJson(c, 'all', () => rankedCounts(db))
-        const slugs = [...new Set(raw.map(counting.slug))]
-        return cachedJson(c, `some:${slugs.join('\n')}`, () => readCounts(db, slugs))
-      })
-      .get('/views/*', database, conditionalGet(), validate('query', z.object({ days: days.optional() })), async (c) => {
+  return new Hono<AppEnv>()
+    .get('/views', database, conditionalGet(), async (c) => {
+      const raw = slugListFromQuery(c.req.url, MAX_BATCH_SLUGS)
+      if (!raw) return cachedJson(c, 'all', () => rankedCounts(db))
+      const slugs = [...new Set(raw.map(counting.slug))]
+      return cachedJson(c, `some:${slugs.join('\n')}`, () => readCounts(db, slugs))
+    })
+    .get('/views/*', database, conditionalGet(), validate('query', z.object({ days: days.optional() })), async (c) => {
+      const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
+      const { days } = c.req.valid('query')
+      if (days === undefined)
+        return cachedJson(c, `one:${slug}`, async () => ({ slug, count: await readCount(db, slug) }))
+      const count = await readCount(db, slug)
+      return c.json({ slug, count, daily: await dailyCounts(db, slug, counting.today(), days) })
+    })
+    .post(
+      '/views/*',
+      // CORS only hides the response from the page; a "simple" cross-site POST would still count,
+      // so a browser request from a foreign origin is refused before it can change anything.
+      async function refuseForeignOrigins(c, next) {
+        const origin = c.req.header('origin')
+        if (origin !== undefined && !origins.has(origin))
+          throw new HTTPException(403, { message: 'origin not allowed' })
+        await next()
+      },
+      database,
+      // A view takes no body. Bun refuses a chunked body over maxRequestBodySize only once the handler
+      // has run, so its 413 came after the view was counted; any body is refused before counting.
+      async function refuseBody(c, next) {
+        if (Number(c.req.header('content-length') ?? 0) !== 0 || c.req.header('transfer-encoding') !== undefined) {
+          throw new HTTPException(413, { message: 'a view takes no request body' })
+        }
+        await next()
+      },
+      async (c) => {
         const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
-        const { days } = c.req.valid('query')
-        if (days === undefined) return cachedJson(c, `one:${slug}`, async () => ({ slug, count: await readCount(db, slug) }))
-        const count = await readCount(db, slug)
-        return c.json({ slug, count, daily: await dailyCounts(db, slug, counting.today(), days) })
-      })
-      .post(
-        '/views/*',
-        // CORS only hides the response from the page; a "simple" cross-site POST would still count,
-        // so a browser request from a foreign origin is refused before it can change anything.
-        async function refuseForeignOrigins(c, next) {
-          const origin = c.req.header('origin')
-          if (origin !== undefined && !origins.has(origin)) throw new HTTPException(403, { message: 'origin not allowed' })
-          await next()
-        },
-        database,
-        // A view takes no body. Bun refuses a chunked body over maxRequestBodySize only once the handler
-        // has run, so its 413 came after the view was counted; any body is refused before counting.
-        async function refuseBody(c, next) {
-          if (Number(c.req.header('content-length') ?? 0) !== 0 || c.req.header('transfer-encoding') !== undefined) {
-            throw new HTTPException(413, { message: 'a view takes no request body' })
-          }
-          await next()
-        },
-        async (c) => {
-          const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
-          const result = await counting.view({
-            slug,
-            address: clientAddress(c, counting.clientIpHeader),
-            userAgent: c.req.header('user-agent'),
-            signal: c.req.raw.signal,
-          })
-          c.set('outcome', result.outcome)
-          return answerView(c, slug, result)
-        },
-      )
-      .get('/summary', database, validate('query', z.object({ top: z.coerce.number().int().min(1).max(100).default(10) })), async (c) => {
+        const result = await counting.view({
+          slug,
+          address: clientAddress(c, counting.clientIpHeader),
+          userAgent: c.req.header('user-agent'),
+          signal: c.req.raw.signal,
+        })
+        c.set('outcome', result.outcome)
+        return answerView(c, slug, result)
+      },
+    )
+    .get(
+      '/summary',
+      database,
+      validate('query', z.object({ top: z.coerce.number().int().min(1).max(100).default(10) })),
+      async (c) => {
         return c.json(await siteSummary(db, counting.today(), c.req.valid('query').top))
-      })
-  )
+      },
+    )
 }
