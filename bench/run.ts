@@ -53,7 +53,7 @@ const table = markdown(result)
 const name = options.quick || options.only.length > 0 ? 'partial' : 'latest'
 const dir = new URL('results/', import.meta.url).pathname
 mkdirSync(dir, { recursive: true })
-writeFileSync(`${dir}${name}.json`, JSON.stringify(result, null, 2) + '\n')
+writeFileSync(`${dir}${name}.json`, `${JSON.stringify(result, null, 2)}\n`)
 writeFileSync(`${dir}${name}.md`, `## view-counter benchmark\n\n${table}`)
 console.log(`\n${table}`)
 progress(`wrote bench/results/${name}.json and bench/results/${name}.md`)

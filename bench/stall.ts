@@ -185,7 +185,7 @@ const table = [
 ].join('\n')
 const dir = new URL('results/', import.meta.url).pathname
 mkdirSync(dir, { recursive: true })
-writeFileSync(`${dir}stall.json`, JSON.stringify({ ...result, targets: Object.fromEntries(targets) }, null, 2) + '\n')
+writeFileSync(`${dir}stall.json`, `${JSON.stringify({ ...result, targets: Object.fromEntries(targets) }, null, 2)}\n`)
 writeFileSync(`${dir}stall.md`, `## view-counter under a black-holed database\n\n${table}\n`)
 console.log(`\n${table}`)
 progress('wrote bench/results/stall.json and bench/results/stall.md')

@@ -6,7 +6,7 @@ export type Logger = Record<Exclude<LogLevel, 'silent'>, (msg: string, fields?: 
 // One JSON object per line, so the cluster's log collector needs no parser of its own.
 export function createLogger(
   threshold: LogLevel,
-  write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Logger {
   const at = (level: Exclude<LogLevel, 'silent'>) =>
     levels[level] < levels[threshold]

@@ -23,11 +23,23 @@ async function freshService(
   if (backend === 'postgres') {
     const created = await createServerDatabase()
     const service = await startService({ env: { DATABASE_URL: created.url, ...env } })
-    return { service, cleanup: async () => (await service.stop(), await created.drop()) }
+    return {
+      service,
+      cleanup: async () => {
+        await service.stop()
+        await created.drop()
+      },
+    }
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'vc-readme-'))
   const service = await startService({ env: { DATA_DIR: dataDir, ...env } })
-  return { service, cleanup: async () => (await service.stop(), rmSync(dataDir, { recursive: true, force: true })) }
+  return {
+    service,
+    cleanup: async () => {
+      await service.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
 }
 
 async function run(command: string, url: string): Promise<string> {

@@ -14,16 +14,14 @@ function usage(problem: string): never {
   process.exit(2)
 }
 
-let parsed
+const options = {
+  mode: { type: 'string', default: 'add' },
+  'dry-run': { type: 'boolean', default: false },
+  format: { type: 'string' },
+} as const
+let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof options }>>
 try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      mode: { type: 'string', default: 'add' },
-      'dry-run': { type: 'boolean', default: false },
-      format: { type: 'string' },
-    },
-  })
+  parsed = parseArgs({ allowPositionals: true, options })
 } catch (error) {
   usage((error as Error).message)
 }
@@ -36,7 +34,7 @@ const file = positionals[0]!
 if (!(await Bun.file(file).exists())) usage(`cannot read ${file}`)
 
 const env = loadEnv()
-let dataset
+let dataset: Awaited<ReturnType<typeof readDataset>>
 try {
   dataset = await readDataset(file, {
     format: flags.format as FormatName | undefined,

@@ -24,18 +24,21 @@ const EWOULDBLOCK = 11
 // Bun has no file-lock API (oven-sh/bun#26230 is open), so flock(2) comes from glibc through
 // bun:ffi (https://bun.sh/docs/api/ffi). Loaded on first use: a service on PostgreSQL never needs it.
 let libc: ReturnType<typeof loadLibc> | undefined
+const openLibc = () =>
+  dlopen('libc.so.6', {
+    flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    __errno_location: { args: [], returns: FFIType.ptr },
+  })
+
 function loadLibc() {
   if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
     throw new Error(
       `the embedded database runs on Linux (x64, arm64) only, not ${process.platform}/${process.arch}: set DATABASE_URL`,
     )
   }
-  let library
+  let library: ReturnType<typeof openLibc>
   try {
-    library = dlopen('libc.so.6', {
-      flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-      __errno_location: { args: [], returns: FFIType.ptr },
-    })
+    library = openLibc()
   } catch (error) {
     throw new Error(
       `the embedded database needs glibc (libc.so.6) to lock DATA_DIR: ${(error as Error).message}; set DATABASE_URL`,

@@ -362,7 +362,14 @@ describe('only real pages', () => {
   test("the site's published page list is fetched, cached and refreshed", async () => {
     let list = ['/posts/a/', '/posts/%CE%B3/'.replace('%CE%B3', 'γ')]
     let fetches = 0
-    const site = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => (fetches++, Response.json(list)) })
+    const site = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () => {
+        fetches++
+        return Response.json(list)
+      },
+    })
     try {
       const pages = pageAllowlist({
         pagesUrl: `${site.url.href}view-counter/pages.json`,

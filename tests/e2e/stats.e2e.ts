@@ -20,7 +20,10 @@ const cleanup: (() => unknown)[] = []
 // A believable blog: weekday rhythm, a post that took off three weeks ago, older posts fading out.
 function history() {
   let seed = 7
-  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647
+  const random = () => {
+    seed = (seed * 48271) % 2147483647
+    return seed / 2147483647
+  }
   const posts: [string, number, number][] = [
     ['posts/self-hosting-a-view-counter/', 40, 25],
     ['posts/hugo-partials-in-depth/', 12, 0],

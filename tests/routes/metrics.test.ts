@@ -7,7 +7,7 @@ import { backend, useMigratedDatabase } from '../support/database.ts'
 const database = useMigratedDatabase()
 
 const metricValue = (text: string, series: string) => {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '))
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
   return line === undefined ? undefined : Number(line.slice(series.length + 1))
 }
 

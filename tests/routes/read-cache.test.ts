@@ -14,8 +14,17 @@ function countingSelects(app: ReturnType<typeof appOn>) {
   let selects = 0
   const db = database.handle.db
   const original = db.select.bind(db)
-  db.select = ((...args: Parameters<typeof original>) => (selects++, original(...args))) as typeof db.select
-  return { app, selects: () => selects, restore: () => void (db.select = original) }
+  db.select = ((...args: Parameters<typeof original>) => {
+    selects++
+    return original(...args)
+  }) as typeof db.select
+  return {
+    app,
+    selects: () => selects,
+    restore: () => {
+      db.select = original
+    },
+  }
 }
 
 describe('cached reads', () => {

@@ -80,7 +80,7 @@ function unknownFieldErrors(objects: K8sObject[]): string[][] {
   const typed = objects.map((object) => modelPath(object))
   const imports = typed.map((path, i) => (path ? `import type { I${objects[i]!.kind} as T${i} } from '${path}'` : ''))
   const literals = objects.map((object, i) => (typed[i] ? `export const o${i}: T${i} = ${JSON.stringify(object)}` : ''))
-  writeFileSync(join(directory, 'objects.ts'), [...imports, ...literals].join('\n') + '\n')
+  writeFileSync(join(directory, 'objects.ts'), `${[...imports, ...literals].join('\n')}\n`)
   writeFileSync(
     join(directory, 'tsconfig.json'),
     JSON.stringify({

@@ -30,7 +30,7 @@ describe('app Deployment', () => {
 
   test('fits a Raspberry Pi: memory limit at most 128Mi, cpu 200m', () => {
     expect(container.resources.limits.memory).toMatch(/^(\d+)Mi$/)
-    expect(Number.parseInt(container.resources.limits.memory)).toBeLessThanOrEqual(128)
+    expect(Number.parseInt(container.resources.limits.memory, 10)).toBeLessThanOrEqual(128)
     expect(container.resources.limits.cpu).toBe('200m')
   })
 

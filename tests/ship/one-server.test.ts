@@ -33,7 +33,10 @@ const unit = read('deploy/systemd/view-counter.service')
     (state, raw) => {
       const line = raw.trim()
       if (!line || line.startsWith('#')) return state
-      if (line.startsWith('[')) return { ...state, section: line.slice(1, -1) }
+      if (line.startsWith('[')) {
+        state.section = line.slice(1, -1)
+        return state
+      }
       const [key, value] = line.split(/=(.*)/) as [string, string]
       state.entries.push([state.section, key, value])
       return state

@@ -71,10 +71,12 @@ describe('the image', () => {
   test('is signed and verified by the digest of that pushed index', () => {
     const sign = workflow.jobs.sign
     expect(sign.needs).toBe('build')
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Forgejo expression, compared as written
     expect(sign.env.DIGEST).toBe('${{ needs.build.outputs.digest }}')
     const runs = (sign.steps as { run?: string }[]).flatMap((step) => (step.run ? [step.run] : []))
     expect(runs.some((run) => /^cosign sign .*"\$\{IMAGE\}@\$\{DIGEST\}"$/.test(run))).toBe(true)
     expect(runs.some((run) => /^cosign verify .*"\$\{IMAGE\}@\$\{DIGEST\}"/.test(run))).toBe(true)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Forgejo expression, compared as written
     expect(workflow.jobs.deploy.steps.at(-1).env.DIGEST).toBe('${{ needs.build.outputs.digest }}')
   })
 

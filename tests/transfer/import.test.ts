@@ -36,7 +36,14 @@ async function seed() {
 
 async function exportTo(kind: ExportKind): Promise<string> {
   let text = ''
-  await exportData(db(), { kind, timeZone: 'UTC', write: (chunk) => void (text += chunk), pageSize: 2 })
+  await exportData(db(), {
+    kind,
+    timeZone: 'UTC',
+    write: (chunk) => {
+      text += chunk
+    },
+    pageSize: 2,
+  })
   const path = join(scratch, `${kind}-${Math.random().toString(36).slice(2)}`)
   await Bun.write(path, text)
   return path

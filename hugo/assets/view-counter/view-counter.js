@@ -16,7 +16,7 @@ let optedOut = false
 try {
   const choice = /^#view-counter=(ignore|count)$/.exec(location.hash)
   if (choice) {
-    if (choice[1] == 'ignore') localStorage[IGNORE_KEY] = 1
+    if (choice[1] === 'ignore') localStorage[IGNORE_KEY] = 1
     else delete localStorage[IGNORE_KEY]
     // The flag leaves the address bar, so a link the owner copies from it does not opt readers out.
     history.replaceState(null, '', location.href.split('#')[0])
@@ -57,7 +57,7 @@ const run = () => {
   // Counting this page answers with its count, so it needs no read of its own.
   const requests = []
   if (countSlug) {
-    requests.push(api('/views/' + slugPath(countSlug), 'POST').then((views) => show(countSlug, views)))
+    requests.push(api(`/views/${slugPath(countSlug)}`, 'POST').then((views) => show(countSlug, views)))
   }
   const toRead = [...new Set(placeholders.map((placeholder) => placeholder.dataset.viewSlug))].filter(
     (slug) => slug !== countSlug,
@@ -65,7 +65,7 @@ const run = () => {
   for (let start = 0; start < toRead.length; start += BATCH_LIMIT) {
     const batch = toRead.slice(start, start + BATCH_LIMIT)
     requests.push(
-      api('/views?slugs=' + batch.map(encodeURIComponent).join(','), 'GET').then((list) =>
+      api(`/views?slugs=${batch.map(encodeURIComponent).join(',')}`, 'GET').then((list) =>
         list.forEach((views, i) => show(batch[i], views)),
       ),
     )
