@@ -108,13 +108,14 @@ async function shutdown(signal: string) {
     log.error('shutdown timed out', { timeoutMs: env.SHUTDOWN_TIMEOUT_MS })
     process.exit(1)
   }, env.SHUTDOWN_TIMEOUT_MS).unref()
-  janitor.stop()
+  const janitorDone = janitor.stop()
   clearInterval(idleCollector)
   pages.stop()
   await readiness.stop()
   // Resolves once every in-flight request has been answered; only then may the pool close.
   await server.stop()
   await metricsServer?.stop()
+  await janitorDone
   await database.close()
   log.info('stopped')
   process.exit(0)

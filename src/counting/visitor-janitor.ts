@@ -15,14 +15,23 @@ export function keepForgettingVisitors(
   log: Logger,
   everyMs = 60_000,
 ) {
-  const timer = setInterval(async () => {
-    if (!readiness.isReady()) return
+  let running: Promise<void> = Promise.resolve()
+  const forget = async () => {
     const removed = await forgetExpiredVisitors(db, new Date()).catch((error) => {
       log.warn('could not forget expired visitors', describeDatabaseError(error))
       return 0
     })
     if (removed > 0) log.debug('forgot expired visitors', { removed })
+  }
+  const timer = setInterval(() => {
+    if (readiness.isReady()) running = forget()
   }, everyMs)
   timer.unref()
-  return { stop: () => clearInterval(timer) }
+  // Resolves once a run under way has finished, so the pool may close behind it.
+  return {
+    stop() {
+      clearInterval(timer)
+      return running
+    },
+  }
 }

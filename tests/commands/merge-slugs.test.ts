@@ -69,5 +69,5 @@ describe('merging the spellings of one page', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true })
     }
-  }, 30_000)
+  }, 120_000)
 })

@@ -32,7 +32,7 @@ describe('the visitor janitor', () => {
       expect(await waitFor(async () => (await visitors()).length === 1)).toBe(true)
       expect(await visitors()).toEqual(['current'])
     } finally {
-      janitor.stop()
+      await janitor.stop()
     }
   })
 
@@ -41,7 +41,7 @@ describe('the visitor janitor', () => {
     const janitor = keepForgettingVisitors(database.handle.db, { isReady: () => ready }, quietLog, 50)
     await Bun.sleep(300)
     expect((await visitors()).sort()).toEqual(['current', 'expired'])
-    janitor.stop()
+    await janitor.stop()
     ready = true
     await Bun.sleep(300)
     expect((await visitors()).sort()).toEqual(['current', 'expired'])
