@@ -79,7 +79,7 @@ describe('the running service', () => {
     } finally {
       expect(await service.stop()).toBe(0)
     }
-  }, 30_000)
+  }, 90_000)
 
   test('SIGTERM under load loses no acknowledged view: stored count equals the 2xx responses', async () => {
     const service = await startService({ env: serviceEnv })
@@ -95,7 +95,7 @@ describe('the running service', () => {
     expect(acknowledged).toBeGreaterThan(0)
     expect(await countIn('shutdown/')).toBe(acknowledged)
     expect(service.output()).not.toContain('"level":"error"')
-  }, 30_000)
+  }, 90_000)
 })
 
 describe('the running service when it crashes', () => {
@@ -110,7 +110,7 @@ describe('the running service when it crashes', () => {
     // A commit can land just before the kill and its answer never leave: those are the only extras.
     expect(stored).toBeGreaterThanOrEqual(acknowledged)
     expect(stored - acknowledged).toBeLessThanOrEqual(32)
-  }, 30_000)
+  }, 90_000)
 })
 
 describe('the running service counting readers', () => {

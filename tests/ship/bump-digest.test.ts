@@ -1,10 +1,13 @@
 // The deploy job's script, run for real against local bare repositories standing in for the
 // GitOps repository and the app's own: what it writes, what it refuses, and how it races.
-import { afterAll, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from './rendered-manifests.ts'
+
+// Each test runs git and the script several times over; a busy machine needs more than 5 s.
+setDefaultTimeout(30_000)
 
 const script = join(repoRoot, '.forgejo/scripts/bump-digest.sh')
 const image = 'forgejo.uclab.dev/affragak/view-counter'
