@@ -20,7 +20,7 @@ export interface BenchOptions {
   only: string[]
 }
 
-const usage = `bun run bench [--quick] [--duration SECONDS] [--connections 32,128] [--starts N] [--only ID,...]
+const usage = `bun run bench [--pod] [--quick] [--duration SECONDS] [--connections 32,128] [--starts N] [--only ID,...]
 
   --quick         a smoke run: 2 s per scenario, 3 starts
   --duration      seconds of load per scenario (default 8)

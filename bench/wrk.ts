@@ -13,6 +13,8 @@ export interface LoadResult {
   httpErrors: number
   /** Connect, read, write errors and timeouts. */
   socketErrors: number
+  /** Responses by status code, when asked for with `countStatuses`. */
+  statuses?: Record<string, number>
 }
 
 export interface LoadOptions {
@@ -22,33 +24,62 @@ export interface LoadOptions {
   connections: number
   threads: number
   seconds: number
+  /** Sent with every request. */
+  headers?: Record<string, string>
+  /** Count responses by status (a Lua callback per response: costs wrk some CPU). */
+  countStatuses?: boolean
 }
 
-// wrk prints its summary for people; done() prints one machine-readable line we can parse.
-function luaScript(method: string, paths: string[]): string {
+// wrk prints its summary for people; done() prints one machine-readable line we can parse. Each
+// thread has its own Lua state: setup() keeps the threads so done() can add up their status counts.
+function luaScript(method: string, paths: string[], headers: Record<string, string>, countStatuses: boolean): string {
   if (paths.some((path) => !/^[\x21-\x7e]+$/.test(path)))
     throw new Error('wrk paths must be printable ASCII (encode them)')
+  const headerTable = Object.entries(headers)
+    .map(([name, value]) => `[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
+    .join(', ')
   return `local paths = { ${paths.map((path) => JSON.stringify(path)).join(', ')} }
 local prepared = {}
+local threads = {}
+statuses = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
 function init(args)
-  for i, path in ipairs(paths) do prepared[i] = wrk.format(${JSON.stringify(method)}, path) end
+  for i, path in ipairs(paths) do prepared[i] = wrk.format(${JSON.stringify(method)}, path, { ${headerTable} }) end
 end
 function request()
   return prepared[math.random(#prepared)]
 end
+${countStatuses ? 'function response(status)\n  statuses[status] = (statuses[status] or 0) + 1\nend' : ''}
 function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses") or {}) do total[status] = (total[status] or 0) + n end
+  end
+  local counts = {}
+  for status, n in pairs(total) do table.insert(counts, string.format('"%d":%d', status, n)) end
   local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50Us":%d,"p99Us":%d,"maxUs":%d}\\n',
+  io.write(string.format('WRK_JSON {"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50Us":%d,"p99Us":%d,"maxUs":%d,"statuses":{%s}}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(99), latency.max, table.concat(counts, ',')))
 end
 `
 }
 
-export async function runWrk({ url, method, paths, connections, threads, seconds }: LoadOptions): Promise<LoadResult> {
+export async function runWrk({
+  url,
+  method,
+  paths,
+  connections,
+  threads,
+  seconds,
+  headers = {},
+  countStatuses = false,
+}: LoadOptions): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'vc-bench-wrk-'))
   const script = join(dir, 'scenario.lua')
-  writeFileSync(script, luaScript(method, paths))
+  writeFileSync(script, luaScript(method, paths, headers, countStatuses))
   try {
     const child = Bun.spawn(
       [
@@ -85,8 +116,16 @@ export async function runWrk({ url, method, paths, connections, threads, seconds
       maxMs: r.maxUs / 1000,
       httpErrors: r.status,
       socketErrors: r.connect + r.read + r.write + r.timeout,
+      ...(countStatuses ? { statuses: r.statuses } : {}),
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** Exits with how to install wrk when it is missing, before anything is started. */
+export function requireWrk() {
+  if (Bun.which('wrk')) return
+  console.error('wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or build it from github.com/wg/wrk')
+  process.exit(2)
 }

@@ -9,6 +9,10 @@ export interface ServiceOptions {
   port?: number
   /** Start it as the image does (the Dockerfile's ENTRYPOINT and ENV) rather than as `bun src/index.ts`. */
   asImage?: boolean
+  /** Another program in the service's place, started the same way (runtime, flags, ENV): the bench's floor server. */
+  script?: string
+  /** Run the command through this one, which must end by exec'ing it (so the pid stays the service's): a cgroup joiner. */
+  launcher?: string[]
   /** Up means this path answers 200: `/ready` (migrated), or `/health` for a service whose database is away. */
   waitFor?: '/ready' | '/health'
   timeoutMs?: number
@@ -36,6 +40,8 @@ export async function startService({
   env = {},
   port = freePort(),
   asImage = false,
+  script,
+  launcher = [],
   waitFor = '/ready',
   timeoutMs = 60_000,
   pollMs = 50,
@@ -50,8 +56,9 @@ export async function startService({
   const { command, env: imageEnv } = asImage
     ? await imageEntrypoint()
     : { command: [process.execPath, 'src/index.ts'], env: {} }
+  if (script) command.splice(-1, 1, script)
   const started = performance.now()
-  const child = Bun.spawn(command, {
+  const child = Bun.spawn([...launcher, ...command], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
