@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startService } from '../harness/service.ts'
+import { envNames } from '../src/env.ts'
 import { backend, createServerDatabase } from './support/database.ts'
 import { docs, type FencedBlock, fencedBlocks } from './support/docs.ts'
 
@@ -111,6 +112,15 @@ describe('the examples in the README and docs/', () => {
   test('the README, the API page and the stats page have runnable examples', () => {
     const files = new Set(marked.map((example) => example.where.split(':')[0]))
     for (const file of ['README.md', 'docs/api.md', 'docs/stats.md']) expect(files).toContain(file)
+  })
+
+  test("a marker's settings are variables the service reads, so a misspelt one cannot pass unnoticed", () => {
+    const unknown = marked.flatMap((example) =>
+      Object.keys(example.env)
+        .filter((name) => !envNames.includes(name))
+        .map((name) => `${example.where}: ${name}`),
+    )
+    expect(unknown).toEqual([])
   })
 
   test('every marked block shows the output of at least one curl line', () => {
