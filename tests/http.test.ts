@@ -102,7 +102,7 @@ describe('the HTTP edge', () => {
   // nothing written, although the first request has run (the HTTP_RESPONSE_PENDING branch of
   // packages/bun-uws/src/HttpContext.h; oven-sh/bun pull request #38128, open, would fix it).
   // When this fails because both are answered, Bun has fixed it: flip the test to expect two
-  // answers and drop the note in the README's operations section.
+  // answers and drop the note in docs/operations.md.
   test('Bun limitation: a bare Bun.serve with an async handler answers neither of two pipelined requests', async () => {
     let handled = 0
     const bare = Bun.serve({

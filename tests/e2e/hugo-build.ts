@@ -14,7 +14,7 @@ export interface BuildOptions {
   args?: string[]
 }
 
-async function buildSite(source: string, { destination, cacheDir, env = {}, args = [] }: BuildOptions) {
+export async function buildSite(source: string, { destination, cacheDir, env = {}, args = [] }: BuildOptions) {
   const child = Bun.spawn(['hugo', '-s', source, '-d', destination, '--cacheDir', cacheDir, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
