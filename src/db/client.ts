@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { lockDataDir } from './data-dir-lock.ts'
+import type { DatabaseSettings } from './diagnosis.ts'
 import { type GateLimits, gatedClient, type QueryLedger } from './pool-gate.ts'
 import * as schema from './schema.ts'
 import { type DatabaseTls, postgresSsl } from './tls.ts'
@@ -15,6 +16,8 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'embedded'
   db: Database
   poolMax?: number
+  /** Where a PostgreSQL server was configured, for error messages that name the setting to fix. */
+  settings?: DatabaseSettings
   /** Connections this process holds open on the server. */
   openConnections?(): Promise<number>
   /** In-process facts about unanswered queries, to judge the database's health without asking it. */
@@ -37,6 +40,8 @@ export interface PostgresOptions extends Partial<Omit<GateLimits, 'poolMax'>> {
   /** The server cancels any statement of the pool running longer; 0, the default, for none. Migrations run without it. */
   statementTimeoutMs?: number
   tls?: DatabaseTls
+  /** Which variables named the server: DATABASE_URL, or the DB_* parts it was built from. */
+  source?: DatabaseSettings['source']
 }
 
 export function openPostgres({
@@ -47,6 +52,7 @@ export function openPostgres({
   statementTimeoutMs = 0,
   queueMax = 1000,
   acquireTimeoutMs = 10_000,
+  source = 'DATABASE_URL',
 }: PostgresOptions): DatabaseHandle {
   // A name unique to this process, so pg_stat_activity can tell its connections from other replicas'.
   const applicationName = `view-counter/${process.pid}/${Math.random().toString(36).slice(2, 8)}`
@@ -72,6 +78,7 @@ export function openPostgres({
     kind: 'postgres',
     db,
     poolMax,
+    settings: { source, ssl: tls.mode },
     queries: gated.ledger,
     async openConnections() {
       const [row] =
@@ -160,6 +167,7 @@ export type ServiceLimits = Pick<PostgresOptions, 'statementTimeoutMs' | 'acquir
 export async function openConfiguredDatabase(
   env: {
     DATABASE_URL?: string
+    DATABASE_SOURCE?: DatabaseSettings['source']
     DATABASE_SSL: DatabaseTls['mode']
     DATABASE_CA_FILE?: string
     DB_POOL_MAX: number
@@ -171,6 +179,13 @@ export async function openConfiguredDatabase(
 ): Promise<DatabaseHandle> {
   const tls = { mode: env.DATABASE_SSL, caFile: env.DATABASE_CA_FILE }
   return env.DATABASE_URL
-    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, tls, ...limits })
+    ? openPostgres({
+        url: env.DATABASE_URL,
+        poolMax,
+        connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+        tls,
+        source: env.DATABASE_SOURCE,
+        ...limits,
+      })
     : openEmbedded(env.DATA_DIR)
 }
