@@ -35,9 +35,9 @@ async function firstAttempt(options: Omit<PostgresOptions, 'poolMax' | 'connectT
   }
 }
 
-const withPath = (url: string, change: (url: URL) => void) => {
+const withPart = (url: string, part: 'pathname' | 'username', value: string) => {
   const copy = new URL(url)
-  change(copy)
+  copy[part] = value
   return copy.href
 }
 
@@ -78,7 +78,7 @@ describe.skipIf(backend !== 'postgres')('a reachable server that refuses the set
   afterAll(() => scratch?.drop())
 
   test('a database that does not exist is an error naming DB_NAME, and /ready says misconfigured', async () => {
-    const url = withPath(serverUrl!, (u) => void (u.pathname = '/no_such_database'))
+    const url = withPart(serverUrl!, 'pathname', '/no_such_database')
     const { logged, body } = await firstAttempt({ url, source: 'DB_*' })
     expect(logged[0]).toMatchObject({
       level: 'error',
@@ -92,7 +92,7 @@ describe.skipIf(backend !== 'postgres')('a reachable server that refuses the set
   })
 
   test('a role that does not exist is an error naming the user in DATABASE_URL', async () => {
-    const url = withPath(scratch.url, (u) => void (u.username = 'no_such_role'))
+    const url = withPart(scratch.url, 'username', 'no_such_role')
     const { logged } = await firstAttempt({ url })
     expect(logged[0]).toMatchObject({
       level: 'error',
