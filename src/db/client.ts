@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import type { Logger } from '../log.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import type { DatabaseSettings } from './diagnosis.ts'
 import { type GateLimits, gatedClient, type QueryLedger } from './pool-gate.ts'
@@ -124,9 +127,14 @@ async function latestMigrationApplied(db: Database): Promise<boolean> {
 }
 
 // PGlite is imported only here, so a service given a real PostgreSQL never loads the WASM build.
-export async function openEmbedded(dataDir: string | undefined): Promise<DatabaseHandle> {
+export async function openEmbedded(dataDir: string | undefined, log?: Logger): Promise<DatabaseHandle> {
   // Taken before PGlite reads a byte: a second process on the same files corrupts them.
   const lock = dataDir === undefined ? undefined : lockDataDir(dataDir)
+  // PGlite runs initdb when PGDATA has no PG_VERSION (electric-sql/pglite, packages/pglite/src/pglite.ts):
+  // seconds of silence on a first start, so it is announced.
+  const creating = dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'))
+  const started = performance.now()
+  if (creating) log?.info(`creating the embedded database in ${dataDir} (first start, takes a few seconds)`)
   try {
     const { PGlite } = await import('@electric-sql/pglite')
     const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
@@ -135,6 +143,8 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Databas
       startParams: [...PGlite.defaultStartParams, ...embeddedSettings],
       initDbStartParams: embeddedSettings,
     })
+    if (creating)
+      log?.info(`created the embedded database in ${dataDir}`, { ms: Math.round(performance.now() - started) })
     const db = drizzlePglite(client, { schema })
     return {
       kind: 'embedded',
@@ -175,7 +185,7 @@ export async function openConfiguredDatabase(
     DATA_DIR: string
   },
   poolMax = env.DB_POOL_MAX,
-  limits: ServiceLimits = {},
+  { log, ...limits }: ServiceLimits & { log?: Logger } = {},
 ): Promise<DatabaseHandle> {
   const tls = { mode: env.DATABASE_SSL, caFile: env.DATABASE_CA_FILE }
   return env.DATABASE_URL
@@ -187,5 +197,5 @@ export async function openConfiguredDatabase(
         source: env.DATABASE_SOURCE,
         ...limits,
       })
-    : openEmbedded(env.DATA_DIR)
+    : openEmbedded(env.DATA_DIR, log)
 }
