@@ -160,10 +160,14 @@ describe('GET /stats', () => {
     expect((await page('/stats', { method: 'HEAD' })).response.status).toBe(200)
   })
 
-  test('answers 503 while the database is not ready', async () => {
+  test('answers 503 with an HTML page, not JSON, while the database is not ready', async () => {
     const response = await appWith(undefined, () => false).request('/stats')
     expect(response.status).toBe(503)
-    expect(await response.json()).toEqual({ error: 'database unavailable' })
+    expect(response.headers.get('content-type')).toStartWith('text/html')
+    expect(response.headers.get('content-security-policy')).toStartWith("default-src 'none'")
+    const html = await response.text()
+    expect(html).toStartWith('<!doctype html>')
+    expect(html).toContain('<h2>The database is unavailable</h2>')
   })
 })
 
