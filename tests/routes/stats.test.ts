@@ -105,6 +105,14 @@ describe('GET /stats', () => {
     expect(chart(html, 'last-30')).toContain('Feb 18 to Mar 19: 114 views in all, the busiest day Feb 25 with 100.')
   })
 
+  test('the y-axis values come after the bars, so they are painted over them, not hidden behind', async () => {
+    await seed()
+    const svg = chart((await page()).html, 'last-30')
+    const values = [...(svg.match(/<g class="values"[\s\S]*?<\/g>/)?.[0] ?? '').matchAll(/<text[^>]*>([^<]+)</g)]
+    expect(values.map((m) => m[1])).toEqual(['20', '40', '60', '80', '100'])
+    expect(svg.indexOf('<g class="values"')).toBeGreaterThan(svg.lastIndexOf('class="bar"'))
+  })
+
   test('each top page has a 30-point sparkline, highest at its busiest day', async () => {
     await seed()
     const { html } = await page()
