@@ -117,42 +117,37 @@ try {
     assert.ok(await seen.page.getByText(HOSTILE, { exact: true }).isVisible(), 'the slug is not shown as text')
   })
 
-  await check(
-    'phone, dark: dark colours, no sideways scrolling, chart labels at least 9 px tall, headers above the slugs',
-    async () => {
-      const seen = await open(browser, `${api.url}/stats`, {
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        hasTouch: true,
-        colorScheme: 'dark',
-      })
-      // $eval callbacks run in the page; this file is type-checked without the DOM library.
-      const layout = {
-        background: await seen.page.$eval(
-          'body',
-          (body) => body.ownerDocument.defaultView.getComputedStyle(body).backgroundColor,
-        ),
-        overflow: await seen.page.$eval('html', (html) => html.scrollWidth - html.ownerDocument.defaultView.innerWidth),
-        smallestLabel: Math.min(
-          ...(await seen.page.$$eval('.chart text', (texts) =>
-            texts.map((text) => text.getBoundingClientRect().height),
-          )),
-        ),
-      }
-      // The table's header mirrors its rows: "Page" above the slugs, the figures' names on a line below it.
-      const box = (selector: string) => seen.page.locator(selector).first().boundingBox()
-      const [pageHeader, trendHeader, firstSlug] = await Promise.all([box('th.page'), box('th.trend'), box('td.slug')])
-      assert.ok(pageHeader && trendHeader && firstSlug, 'the Page header, the 30 days header and a slug are shown')
-      assert.ok(pageHeader.y + pageHeader.height <= trendHeader.y, 'the 30 days header sits below the Page header')
-      assert.ok(trendHeader.y + trendHeader.height <= firstSlug.y, 'the headers sit above the first slug')
-      assert.equal(layout.background, 'rgb(17, 19, 24)')
-      assert.ok(layout.overflow <= 0, `the page is ${layout.overflow} px wider than the phone`)
-      assert.ok(layout.smallestLabel >= 9, `a chart label is ${layout.smallestLabel} px tall`)
-      assert.deepEqual(seen.errors, [])
-      await seen.page.screenshot({ path: join(ARTIFACTS, 'stats-phone-dark.png'), fullPage: true })
-    },
-  )
+  await check('phone, dark: no sideways scrolling, chart labels at least 9 px, headers above the slugs', async () => {
+    const seen = await open(browser, `${api.url}/stats`, {
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: 'dark',
+    })
+    // $eval callbacks run in the page; this file is type-checked without the DOM library.
+    const layout = {
+      background: await seen.page.$eval(
+        'body',
+        (body) => body.ownerDocument.defaultView.getComputedStyle(body).backgroundColor,
+      ),
+      overflow: await seen.page.$eval('html', (html) => html.scrollWidth - html.ownerDocument.defaultView.innerWidth),
+      smallestLabel: Math.min(
+        ...(await seen.page.$$eval('.chart text', (texts) => texts.map((text) => text.getBoundingClientRect().height))),
+      ),
+    }
+    // The table's header mirrors its rows: "Page" above the slugs, the figures' names on a line below it.
+    const box = (selector: string) => seen.page.locator(selector).first().boundingBox()
+    const [pageHeader, trendHeader, firstSlug] = await Promise.all([box('th.page'), box('th.trend'), box('td.slug')])
+    assert.ok(pageHeader && trendHeader && firstSlug, 'the Page header, the 30 days header and a slug are shown')
+    assert.ok(pageHeader.y + pageHeader.height <= trendHeader.y, 'the 30 days header sits below the Page header')
+    assert.ok(trendHeader.y + trendHeader.height <= firstSlug.y, 'the headers sit above the first slug')
+    assert.equal(layout.background, 'rgb(17, 19, 24)')
+    assert.ok(layout.overflow <= 0, `the page is ${layout.overflow} px wider than the phone`)
+    assert.ok(layout.smallestLabel >= 9, `a chart label is ${layout.smallestLabel} px tall`)
+    assert.deepEqual(seen.errors, [])
+    await seen.page.screenshot({ path: join(ARTIFACTS, 'stats-phone-dark.png'), fullPage: true })
+  })
 
   await check('the badge renders, its estimated widths within 20% of the real text', async () => {
     const slug = 'posts/hugo-partials-in-depth/'
