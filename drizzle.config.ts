@@ -1,7 +1,8 @@
 import { defineConfig } from 'drizzle-kit'
 import { loadEnv } from './src/env.ts'
 
-// `bun run db:migrate` reaches the same database as the service, configured the same way.
+// drizzle-kit (`bun run db:generate`, or `drizzle-kit studio`) reaches the same database as the service,
+// configured the same way. Migrations are applied by `bun run db:migrate` (src/commands/migrate.ts).
 const { DATABASE_URL } = loadEnv()
 
 export default defineConfig({

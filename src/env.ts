@@ -161,6 +161,8 @@ const schema = z
       (DB_HOST
         ? `postgres://${encodeURIComponent(DB_USER)}:${encodeURIComponent(DB_PASSWORD)}@${DB_HOST}:${DB_PORT}/${encodeURIComponent(DB_NAME)}`
         : undefined),
+    // So a database error can name the variables this installation actually uses.
+    DATABASE_SOURCE: DATABASE_URL ? ('DATABASE_URL' as const) : ('DB_*' as const),
   }))
 
 export type Env = z.infer<typeof schema>

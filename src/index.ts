@@ -11,15 +11,21 @@ import { readCache } from './http/read-cache.ts'
 import { createMetricsApp } from './http/routes/metrics.ts'
 import { createLogger } from './log.ts'
 import { createMetrics } from './metrics.ts'
+import { exitIfPortsInUse } from './ports.ts'
 
 const env = loadEnv()
 const log = createLogger(env.LOG_LEVEL)
+exitIfPortsInUse(env.HOST, [
+  { name: 'PORT', port: env.PORT },
+  { name: 'METRICS_PORT', port: env.METRICS_PORT },
+])
 
 // A second process on an embedded DATA_DIR is refused before it reads anything there.
 const database = await openConfiguredDatabase(env, env.DB_POOL_MAX, {
   statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
   acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
   queueMax: env.DB_QUEUE_MAX,
+  log,
 }).catch(exitIfDataDirInUse)
 const readiness = keepMigrating(database, log, undefined, watchHealth(database, log, { stallMs: env.DB_STALL_MS }))
 const pages = pageAllowlist({

@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import type { Logger } from '../log.ts'
 import { lockDataDir } from './data-dir-lock.ts'
+import type { DatabaseSettings } from './diagnosis.ts'
 import { type GateLimits, gatedClient, type QueryLedger } from './pool-gate.ts'
 import * as schema from './schema.ts'
 import { type DatabaseTls, postgresSsl } from './tls.ts'
@@ -15,6 +19,8 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'embedded'
   db: Database
   poolMax?: number
+  /** Where a PostgreSQL server was configured, for error messages that name the setting to fix. */
+  settings?: DatabaseSettings
   /** Connections this process holds open on the server. */
   openConnections?(): Promise<number>
   /** In-process facts about unanswered queries, to judge the database's health without asking it. */
@@ -37,6 +43,8 @@ export interface PostgresOptions extends Partial<Omit<GateLimits, 'poolMax'>> {
   /** The server cancels any statement of the pool running longer; 0, the default, for none. Migrations run without it. */
   statementTimeoutMs?: number
   tls?: DatabaseTls
+  /** Which variables named the server: DATABASE_URL, or the DB_* parts it was built from. */
+  source?: DatabaseSettings['source']
 }
 
 export function openPostgres({
@@ -47,6 +55,7 @@ export function openPostgres({
   statementTimeoutMs = 0,
   queueMax = 1000,
   acquireTimeoutMs = 10_000,
+  source = 'DATABASE_URL',
 }: PostgresOptions): DatabaseHandle {
   // A name unique to this process, so pg_stat_activity can tell its connections from other replicas'.
   const applicationName = `view-counter/${process.pid}/${Math.random().toString(36).slice(2, 8)}`
@@ -72,6 +81,7 @@ export function openPostgres({
     kind: 'postgres',
     db,
     poolMax,
+    settings: { source, ssl: tls.mode },
     queries: gated.ledger,
     async openConnections() {
       const [row] =
@@ -117,9 +127,14 @@ async function latestMigrationApplied(db: Database): Promise<boolean> {
 }
 
 // PGlite is imported only here, so a service given a real PostgreSQL never loads the WASM build.
-export async function openEmbedded(dataDir: string | undefined): Promise<DatabaseHandle> {
+export async function openEmbedded(dataDir: string | undefined, log?: Logger): Promise<DatabaseHandle> {
   // Taken before PGlite reads a byte: a second process on the same files corrupts them.
   const lock = dataDir === undefined ? undefined : lockDataDir(dataDir)
+  // PGlite runs initdb when PGDATA has no PG_VERSION (electric-sql/pglite, packages/pglite/src/pglite.ts):
+  // seconds of silence on a first start, so it is announced.
+  const creating = dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'))
+  const started = performance.now()
+  if (creating) log?.info(`creating the embedded database in ${dataDir} (first start, takes a few seconds)`)
   try {
     const { PGlite } = await import('@electric-sql/pglite')
     const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
@@ -128,6 +143,8 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Databas
       startParams: [...PGlite.defaultStartParams, ...embeddedSettings],
       initDbStartParams: embeddedSettings,
     })
+    if (creating)
+      log?.info(`created the embedded database in ${dataDir}`, { ms: Math.round(performance.now() - started) })
     const db = drizzlePglite(client, { schema })
     return {
       kind: 'embedded',
@@ -160,6 +177,7 @@ export type ServiceLimits = Pick<PostgresOptions, 'statementTimeoutMs' | 'acquir
 export async function openConfiguredDatabase(
   env: {
     DATABASE_URL?: string
+    DATABASE_SOURCE?: DatabaseSettings['source']
     DATABASE_SSL: DatabaseTls['mode']
     DATABASE_CA_FILE?: string
     DB_POOL_MAX: number
@@ -167,10 +185,17 @@ export async function openConfiguredDatabase(
     DATA_DIR: string
   },
   poolMax = env.DB_POOL_MAX,
-  limits: ServiceLimits = {},
+  { log, ...limits }: ServiceLimits & { log?: Logger } = {},
 ): Promise<DatabaseHandle> {
   const tls = { mode: env.DATABASE_SSL, caFile: env.DATABASE_CA_FILE }
   return env.DATABASE_URL
-    ? openPostgres({ url: env.DATABASE_URL, poolMax, connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS, tls, ...limits })
-    : openEmbedded(env.DATA_DIR)
+    ? openPostgres({
+        url: env.DATABASE_URL,
+        poolMax,
+        connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+        tls,
+        source: env.DATABASE_SOURCE,
+        ...limits,
+      })
+    : openEmbedded(env.DATA_DIR, log)
 }

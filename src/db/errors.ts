@@ -2,7 +2,12 @@ import { DrizzleQueryError } from 'drizzle-orm/errors'
 
 // Errors that mean "the database cannot serve this right now" (a 503), as opposed to a bug (a 500).
 // 57014 is a cancelled statement: statement_timeout, a view's deadline, or a connection not found in time.
+// A missing database or role, or a refused password (3D000, 28000, 28P01), reach requests only when the
+// server changes under a running service (a rotated password): a 503 too, logged with its fix (diagnosis.ts).
 const unavailableCodes = new Set([
+  '3D000',
+  '28000',
+  '28P01',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

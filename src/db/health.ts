@@ -1,5 +1,6 @@
 import type { Logger } from '../log.ts'
 import type { DatabaseHandle } from './client.ts'
+import { diagnoseDatabaseError } from './diagnosis.ts'
 import { describeDatabaseError, isDatabaseUnavailable } from './errors.ts'
 import { cancelledBy } from './pool-gate.ts'
 
@@ -15,7 +16,7 @@ export interface DatabaseHealth {
  * for the database, so readiness can be answered at once.
  */
 export function watchHealth(
-  database: Pick<DatabaseHandle, 'ping' | 'queries'>,
+  database: Pick<DatabaseHandle, 'ping' | 'queries' | 'settings'>,
   log: Logger,
   { stallMs, probeEveryMs = 250 }: { stallMs: number; probeEveryMs?: number },
 ): DatabaseHealth {
@@ -48,7 +49,9 @@ export function watchHealth(
 
   if (database.queries) {
     database.queries.onFailure = (error) => {
-      if (isDatabaseUnavailable(error)) markUnhealthy('query failed', describeDatabaseError(error))
+      if (!isDatabaseUnavailable(error)) return
+      const problem = database.settings && diagnoseDatabaseError(error, database.settings)
+      markUnhealthy(problem?.summary ?? 'query failed', { fix: problem?.fix, ...describeDatabaseError(error) })
     }
   }
   const watcher = setInterval(

@@ -46,7 +46,7 @@ export function createApp(deps: Deps) {
   app.use(refuseOtherMethods(routes))
 
   app.route('/', createHealthRoute(readiness))
-  app.route('/', createViewsRoute({ db: database.db, counting, readiness, reads, corsOrigins: deps.corsOrigins }))
+  app.route('/', createViewsRoute({ db: database.db, counting, readiness, reads, corsOrigins: deps.corsOrigins, log }))
   app.route('/', createStatsRoute({ db: database.db, counting, readiness, credentials: deps.statsCredentials }))
   app.route('/', createBadgeRoute({ db: database.db, counting, readiness }))
   // With METRICS_PORT set, /metrics is not a route here at all: 404 whatever the method.

@@ -42,14 +42,7 @@ export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]
       <desc id={`${id}-desc`}>{description}</desc>
       <g class="grid" aria-hidden="true">
         {Array.from({ length: lines + 1 }, (_, i) => (
-          <g>
-            <line x1="0" x2={WIDTH} y1={y(i * step)} y2={y(i * step)} class={i === 0 ? 'axis' : undefined} />
-            {i > 0 && (
-              <text x="0" y={y(i * step) - 5}>
-                {formatCount(i * step)}
-              </text>
-            )}
-          </g>
+          <line x1="0" x2={WIDTH} y1={y(i * step)} y2={y(i * step)} class={i === 0 ? 'axis' : undefined} />
         ))}
       </g>
       <g class="bars">
@@ -64,6 +57,14 @@ export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]
           >
             <title>{`${formatDay(day.day)}: ${plural(day.count, 'view', 'views')}`}</title>
           </rect>
+        ))}
+      </g>
+      {/* After the bars, so SVG paints the values over them (a later element is drawn on top). */}
+      <g class="values" aria-hidden="true">
+        {Array.from({ length: lines }, (_, i) => (
+          <text x="0" y={y((i + 1) * step) - 5}>
+            {formatCount((i + 1) * step)}
+          </text>
         ))}
       </g>
       <g class="days" aria-hidden="true">

@@ -50,8 +50,9 @@ footer { color: var(--muted); font-size: .8rem; text-align: center }
   thead tr { padding-bottom: .4rem }
   tbody tr { border-top: 1px solid var(--line); padding: .55rem 0 }
   th, td, th:first-child, td:first-child, th:last-child, td:last-child { border-top: 0; padding: 0 }
-  .wide, th.page { display: none }
-  td.slug { grid-column: 1 / -1; padding-bottom: .3rem }
+  .wide { display: none }
+  /* The header mirrors the rows: "Page" on a line of its own above the slugs, the figures' names below. */
+  th.page, td.slug { grid-column: 1 / -1; padding-bottom: .3rem }
   .trend { width: auto }
 }
 `

@@ -84,7 +84,7 @@ describe.skipIf(backend !== 'postgres')('migrations on a PostgreSQL server', () 
     expect(applied).toEqual([{ n: migrationCount }])
   })
 
-  test('bun run db:migrate (drizzle-kit) migrates, and the service then finds nothing to do', async () => {
+  test('bun run db:migrate migrates, and the service then finds nothing to do', async () => {
     database = await freshDatabase()
     const run = Bun.spawn(['bun', 'run', 'db:migrate'], {
       env: { ...process.env, DATABASE_URL: database.url },
@@ -97,6 +97,6 @@ describe.skipIf(backend !== 'postgres')('migrations on a PostgreSQL server', () 
       await database.handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
     )
     expect(applied).toEqual([{ n: migrationCount }])
-    // drizzle-kit takes seconds to start, more on a busy machine.
+    // A process of its own, which takes seconds on a busy machine.
   }, 30_000)
 })

@@ -71,11 +71,13 @@ try {
   console.log(`e2e: scratch database ${database.name}`)
 
   const production = await build('production')
-  const development = await build('development', {}, ['--environment', 'development'])
-  const previews = await build('previews', { HUGO_PARAMS_VIEWCOUNTERCOUNTPREVIEWS: 'true' }, [
+  // The example site counts its previews in development (config/development/params.toml), as a
+  // newcomer's `hugo server` does; this build turns that off to show what a real site's previews do.
+  const development = await build('development', { HUGO_PARAMS_VIEWCOUNTERCOUNTPREVIEWS: 'false' }, [
     '--environment',
     'development',
   ])
+  const previews = await build('previews', {}, ['--environment', 'development'])
   const ugly = await build('ugly', { HUGO_UGLYURLS: 'true' })
   console.log('e2e: example site built four ways')
   const moduleSite = await buildModuleSite({
@@ -200,9 +202,10 @@ try {
     assert.equal(await storedCount('posts/hello-world/'), 2)
   })
 
-  await check('viewCounterCountPreviews counts a preview on localhost', async () => {
+  await check('the example site as `hugo server` builds it counts a preview on localhost, and says so', async () => {
     const seen = await open(`${origins.previews}/posts/hello-world/`)
     assert.equal(seen.counts['posts/hello-world/'], '3 views')
+    assert.match(await previews.read('posts/hello-world/index.html'), /This preview counts its own views/)
     assert.deepEqual(seen.apiRequests, ['POST /views/posts/hello-world/'])
     assert.equal(await storedCount('posts/hello-world/'), 3)
   })

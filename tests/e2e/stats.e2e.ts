@@ -117,7 +117,7 @@ try {
     assert.ok(await seen.page.getByText(HOSTILE, { exact: true }).isVisible(), 'the slug is not shown as text')
   })
 
-  await check('phone, dark: dark colours, no sideways scrolling, chart labels at least 9 px tall', async () => {
+  await check('phone, dark: no sideways scrolling, chart labels at least 9 px, headers above the slugs', async () => {
     const seen = await open(browser, `${api.url}/stats`, {
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
@@ -136,6 +136,12 @@ try {
         ...(await seen.page.$$eval('.chart text', (texts) => texts.map((text) => text.getBoundingClientRect().height))),
       ),
     }
+    // The table's header mirrors its rows: "Page" above the slugs, the figures' names on a line below it.
+    const box = (selector: string) => seen.page.locator(selector).first().boundingBox()
+    const [pageHeader, trendHeader, firstSlug] = await Promise.all([box('th.page'), box('th.trend'), box('td.slug')])
+    assert.ok(pageHeader && trendHeader && firstSlug, 'the Page header, the 30 days header and a slug are shown')
+    assert.ok(pageHeader.y + pageHeader.height <= trendHeader.y, 'the 30 days header sits below the Page header')
+    assert.ok(trendHeader.y + trendHeader.height <= firstSlug.y, 'the headers sit above the first slug')
     assert.equal(layout.background, 'rgb(17, 19, 24)')
     assert.ok(layout.overflow <= 0, `the page is ${layout.overflow} px wider than the phone`)
     assert.ok(layout.smallestLabel >= 9, `a chart label is ${layout.smallestLabel} px tall`)

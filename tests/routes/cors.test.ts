@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import { reportRefusedOrigins } from '../../src/http/refused-origins.ts'
+import { createLogger } from '../../src/log.ts'
 import { appOn } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
@@ -56,5 +58,47 @@ describe('CORS', () => {
 
   test('a POST with no Origin (curl, server-side) is counted', async () => {
     expect((await app.request('/views/no-origin/', { method: 'POST' })).status).toBe(200)
+  })
+})
+
+describe('a refused origin in the log', () => {
+  test('is logged once with the origin and the setting that admits it, however many POSTs it sends', async () => {
+    const lines: string[] = []
+    const logging = appOn(database.handle, {
+      corsOrigins: ['https://uclab.dev'],
+      log: createLogger('warn', (line) => void lines.push(line)),
+    })
+    for (let i = 0; i < 5; i++) {
+      const response = await logging.request('/views/p/', { method: 'POST', headers: { Origin: 'https://blog.test' } })
+      expect(response.status).toBe(403)
+    }
+    const logged = lines.map((line) => JSON.parse(line))
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'view refused: its origin is not in CORS_ORIGINS',
+        origin: 'https://blog.test',
+        fix: 'add https://blog.test to CORS_ORIGINS if it is your site',
+      }),
+    ])
+  })
+
+  test('is logged again after the quiet period, and remembers a bounded number of origins', () => {
+    const origins: string[] = []
+    let now = 0
+    const report = reportRefusedOrigins(
+      createLogger('warn', (line) => void origins.push(JSON.parse(line).origin)),
+      { everyMs: 1000, remember: 2, now: () => now },
+    )
+    report('https://a.test')
+    report('https://a.test')
+    now = 1000
+    report('https://a.test')
+    report('https://b.test')
+    report('https://c.test')
+    // c pushed out a, the longest remembered, so a is logged again; c, still remembered, is not.
+    report('https://a.test')
+    report('https://c.test')
+    expect(origins).toEqual(['https://a.test', 'https://a.test', 'https://b.test', 'https://c.test', 'https://a.test'])
   })
 })

@@ -105,6 +105,14 @@ describe('GET /stats', () => {
     expect(chart(html, 'last-30')).toContain('Feb 18 to Mar 19: 114 views in all, the busiest day Feb 25 with 100.')
   })
 
+  test('the y-axis values come after the bars, so they are painted over them, not hidden behind', async () => {
+    await seed()
+    const svg = chart((await page()).html, 'last-30')
+    const values = [...(svg.match(/<g class="values"[\s\S]*?<\/g>/)?.[0] ?? '').matchAll(/<text[^>]*>([^<]+)</g)]
+    expect(values.map((m) => m[1])).toEqual(['20', '40', '60', '80', '100'])
+    expect(svg.indexOf('<g class="values"')).toBeGreaterThan(svg.lastIndexOf('class="bar"'))
+  })
+
   test('each top page has a 30-point sparkline, highest at its busiest day', async () => {
     await seed()
     const { html } = await page()
@@ -160,10 +168,14 @@ describe('GET /stats', () => {
     expect((await page('/stats', { method: 'HEAD' })).response.status).toBe(200)
   })
 
-  test('answers 503 while the database is not ready', async () => {
+  test('answers 503 with an HTML page, not JSON, while the database is not ready', async () => {
     const response = await appWith(undefined, () => false).request('/stats')
     expect(response.status).toBe(503)
-    expect(await response.json()).toEqual({ error: 'database unavailable' })
+    expect(response.headers.get('content-type')).toStartWith('text/html')
+    expect(response.headers.get('content-security-policy')).toStartWith("default-src 'none'")
+    const html = await response.text()
+    expect(html).toStartWith('<!doctype html>')
+    expect(html).toContain('<h2>The database is unavailable</h2>')
   })
 })
 

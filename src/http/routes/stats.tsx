@@ -1,10 +1,11 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { html } from 'hono/html'
 import { z } from 'zod'
 import type { Counting } from '../../counting/counting.ts'
 import type { Database } from '../../db/client.ts'
 import { dailyCountsFor, siteDailyCounts, siteSummary } from '../../db/history.ts'
 import type { Readiness } from '../../db/readiness.ts'
+import { OutagePage } from '../../render/outage-page.tsx'
 import { StatsPage } from '../../render/stats-page.tsx'
 import { css } from '../../render/styles.ts'
 import { requireDatabase } from '../require-database.ts'
@@ -21,6 +22,14 @@ const headers = {
   'X-Content-Type-Options': 'nosniff',
 }
 
+// A person reads /stats in a browser: a 503 (database not ready, or a query that found it away)
+// leaves as a page, after onError has logged and counted it as for any route.
+const outagePage = `<!doctype html>${<OutagePage />}`
+const outageAsPage: MiddlewareHandler = async function outageAsPage(c, next) {
+  await next()
+  if (c.res.status === 503) c.res = c.html(outagePage, 503, headers)
+}
+
 export interface StatsRouteDeps {
   db: Database
   counting: Pick<Counting, 'today'>
@@ -30,7 +39,7 @@ export interface StatsRouteDeps {
 
 /** GET /stats: the owner's page of totals, charts and top pages; private once a credential is set. */
 export function createStatsRoute({ db, counting, readiness, credentials = {} }: StatsRouteDeps) {
-  const routes = new Hono().use('/stats', requireDatabase(readiness))
+  const routes = new Hono().use('/stats', outageAsPage, requireDatabase(readiness))
   const access = statsAccess(credentials)
   if (access) routes.use('/stats', access)
   const top = z.object({ top: z.coerce.number().int().min(1).max(100).default(20) })

@@ -6,9 +6,11 @@ import type { Database } from '../../db/client.ts'
 import { rankedCounts, readCount, readCounts } from '../../db/counts.ts'
 import { dailyCounts, siteSummary } from '../../db/history.ts'
 import type { Readiness } from '../../db/readiness.ts'
+import type { Logger } from '../../log.ts'
 import { clientAddress } from '../client-address.ts'
 import { conditionalGet } from '../conditional-get.ts'
 import type { ReadCache } from '../read-cache.ts'
+import { reportRefusedOrigins } from '../refused-origins.ts'
 import { MAX_BATCH_SLUGS, slugFromUrl, slugListFromQuery } from '../request-slugs.ts'
 import { requireDatabase } from '../require-database.ts'
 import type { AppEnv } from '../types.ts'
@@ -24,10 +26,12 @@ export interface ViewsRouteDeps {
   reads: Pick<ReadCache, 'get'>
   /** Origins whose pages may POST views (CORS_ORIGINS). */
   corsOrigins: string[]
+  log: Logger
 }
 
-export function createViewsRoute({ db, counting, readiness, reads, corsOrigins }: ViewsRouteDeps) {
+export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, log }: ViewsRouteDeps) {
   const origins = new Set(corsOrigins)
+  const reportRefusedOrigin = reportRefusedOrigins(log)
   const database = requireDatabase(readiness)
 
   // Reads go through the short-lived cache and carry an ETag, so a burst of readers (or Cloudflare's
@@ -70,8 +74,10 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins }
       // so a browser request from a foreign origin is refused before it can change anything.
       async function refuseForeignOrigins(c, next) {
         const origin = c.req.header('origin')
-        if (origin !== undefined && !origins.has(origin))
+        if (origin !== undefined && !origins.has(origin)) {
+          reportRefusedOrigin(origin)
           throw new HTTPException(403, { message: 'origin not allowed' })
+        }
         await next()
       },
       database,
