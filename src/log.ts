@@ -53,7 +53,11 @@ export function bufferedLines(
 }
 
 let stdoutLines: ReturnType<typeof bufferedLines> | undefined
-const toStdout = (line: string, urgent: boolean) => (stdoutLines ??= bufferedLines()).write(line, urgent)
+// Made at the first line, so a logger that never writes (tests, 'silent') adds no exit handler.
+function toStdout(line: string, urgent: boolean) {
+  stdoutLines ??= bufferedLines()
+  stdoutLines.write(line, urgent)
+}
 
 // One JSON object per line, so the cluster's log collector needs no parser of its own.
 export function createLogger(threshold: LogLevel, write: (line: string, urgent: boolean) => void = toStdout): Logger {
