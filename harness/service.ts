@@ -124,8 +124,11 @@ async function waitUntilUp(
 }
 
 // Read from the Dockerfile's final ENV and ENTRYPOINT, so what is measured is what runs in the pod;
-// only the image's Bun is replaced by the one running this.
+// only the image's Bun is replaced by the one running this. The ENTRYPOINT runs the bundle the
+// image's build stage makes with `bun run build`; it is made afresh here, so it is never stale.
 async function imageEntrypoint(): Promise<{ command: string[]; env: Record<string, string> }> {
+  const build = Bun.spawnSync([process.execPath, 'run', 'build'], { cwd: repoRoot, stdout: 'ignore', stderr: 'pipe' })
+  if (build.exitCode !== 0) throw new Error(`bun run build failed:\n${build.stderr.toString()}`)
   const dockerfile = await Bun.file(`${repoRoot}Dockerfile`).text()
   const entrypoint = JSON.parse(dockerfile.match(/^ENTRYPOINT (\[.*\])$/m)![1]!) as string[]
   const env = Object.fromEntries(

@@ -46,11 +46,18 @@ export function createMetrics() {
   const registers = [registry]
   processMetrics(registers)
 
-  const requests = new Counter({
+  // The per-request counters are plain numbers, handed to prom-client when scraped: its inc()
+  // checks and hashes the labels every time, a few percent of a cached read's CPU.
+  const requestCounts = new Map<string, { labels: { method: string; route: string; status: number }; n: number }>()
+  new Counter({
     name: 'viewcounter_http_requests_total',
     help: 'HTTP requests by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers,
+    collect() {
+      this.reset()
+      for (const { labels, n } of requestCounts.values()) this.inc(labels, n)
+    },
   })
   const duration = new Histogram({
     name: 'viewcounter_http_request_duration_seconds',
@@ -59,11 +66,17 @@ export function createMetrics() {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   })
-  const views = new Counter({
+  // Every outcome has its series from the start, at zero, so a rate() over a quiet one is 0, not absent.
+  const viewCounts = new Map<Outcome, number>(outcomes.map((outcome) => [outcome, 0]))
+  new Counter({
     name: 'viewcounter_views_total',
     help: `POSTed views by outcome: counted, or why not (${outcomes.filter((outcome) => outcome !== 'counted').join(', ')})`,
     labelNames: ['outcome'] as const,
     registers,
+    collect() {
+      this.reset()
+      for (const [outcome, n] of viewCounts) this.inc({ outcome }, n)
+    },
   })
   const databaseErrors = new Counter({
     name: 'viewcounter_database_errors_total',
@@ -97,16 +110,16 @@ export function createMetrics() {
     registers,
   })
 
-  // Counters start at zero for every outcome, so a rate() over a quiet one is 0, not absent.
-  for (const outcome of outcomes) views.inc({ outcome }, 0)
-
   return {
     registry,
     observeRequest(method: string, route: string, status: number, seconds: number) {
-      requests.inc({ method, route, status })
+      const key = `${method} ${route} ${status}`
+      const counted = requestCounts.get(key)
+      if (counted) counted.n++
+      else requestCounts.set(key, { labels: { method, route, status }, n: 1 })
       duration.observe({ method, route }, seconds)
     },
-    countView: (outcome: Outcome) => views.inc({ outcome }),
+    countView: (outcome: Outcome) => viewCounts.set(outcome, viewCounts.get(outcome)! + 1),
     countDatabaseError: (kind: 'unavailable' | 'other') => databaseErrors.inc({ kind }),
     // Sampled when scraped rather than tracked per query, to keep the hot path free of it.
     sampleDatabase(state: {

@@ -2,6 +2,7 @@ export const MAX_SLUG_BYTES = 512
 
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
 const encoder = new TextEncoder()
+const dotSegment = /(^|\/)\.\.?(\/|$)/
 
 /** A slug no page can have; the HTTP layer answers it with 400, an import reports it per row. */
 export class InvalidSlug extends Error {
@@ -28,13 +29,14 @@ export function decodeSlug(raw: string): string {
 // make a slug three times longer, so checking only what arrived would let both through.
 export function checkSlug(slug: string): string {
   if (slug === '') invalid('slug must not be empty')
-  if (encoder.encode(slug).length > MAX_SLUG_BYTES) invalid(`slug is longer than ${MAX_SLUG_BYTES} bytes`)
+  // A UTF-16 code unit is at most three bytes of UTF-8, so a short slug needs no encoding to measure.
+  if (slug.length * 3 > MAX_SLUG_BYTES && encoder.encode(slug).length > MAX_SLUG_BYTES)
+    invalid(`slug is longer than ${MAX_SLUG_BYTES} bytes`)
   if (controlCharacter.test(slug)) invalid('slug must not contain control characters')
   // Bun turns raw bytes that are not UTF-8 into U+FFFD before the app sees the URL, so that
   // character is the only trace of invalid UTF-8 left; no real page's path contains it.
   if (slug.includes('\uFFFD')) invalid('slug is not valid UTF-8')
-  if (slug.split('/').some((segment) => segment === '.' || segment === '..'))
-    invalid('slug must not contain dot segments')
+  if (dotSegment.test(slug)) invalid('slug must not contain dot segments')
   return slug
 }
 

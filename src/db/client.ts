@@ -31,6 +31,8 @@ export interface DatabaseHandle {
   close(): Promise<void>
 }
 
+// The image's bundle (dist/server/, `bun run build`) sits two folders below the root as this module
+// does, so the same relative path finds the migrations from either.
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
 
 // Any fixed number works; it only has to be the same for every replica of this service.

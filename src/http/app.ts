@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import { cors } from 'hono/cors'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
+import { allowOrigins } from './cors.ts'
 import { answerErrors } from './errors.ts'
 import { type RouteTable, refuseOtherMethods, routeTable } from './route-table.ts'
 import { createBadgeRoute } from './routes/badge.ts'
@@ -31,18 +31,11 @@ function logRequest(log: Logger, metrics: Metrics, routes: RouteTable): Middlewa
 /** The service's HTTP app: app-wide middleware, then each route module with what it needs. */
 export function createApp(deps: Deps) {
   const { database, counting, readiness, log, metrics, reads } = deps
-  const origins = new Set(deps.corsOrigins)
   const app = new Hono<AppEnv>()
   const routes = routeTable(app)
 
   app.use(logRequest(log, metrics, routes))
-  app.use(
-    cors({
-      origin: (origin) => (origins.has(origin) ? origin : null),
-      allowMethods: ['GET', 'HEAD', 'POST'],
-      maxAge: 86400,
-    }),
-  )
+  app.use(allowOrigins({ origins: deps.corsOrigins, allowMethods: ['GET', 'HEAD', 'POST'], maxAgeSeconds: 86400 }))
   app.use(refuseOtherMethods(routes))
 
   app.route('/', createHealthRoute(readiness))

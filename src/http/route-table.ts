@@ -42,6 +42,19 @@ export function routeTable(app: { routes: RouterRoute[] }) {
   }
 
   return {
+    /**
+     * Whether a route of the request's method has this path, from what the app's router already
+     * matched (HEAD is matched as GET): no second lookup for the requests the routes answer. A
+     * trailing '/*' counts only where its slash is there, as `strict` reads it.
+     */
+    answersMethod(c: Context): boolean {
+      const method = c.req.method === 'HEAD' ? 'GET' : c.req.method
+      return c.req.matchedRoutes.some(
+        (route) =>
+          route.method === method && (!route.path.endsWith('/*') || c.req.path.startsWith(route.path.slice(0, -1))),
+      )
+    },
+
     /** The methods answered at this path; empty when no route has it. */
     methodsFor: (path: string) => new Set(match(path).flatMap((route) => [...route.methods])),
 
@@ -65,6 +78,7 @@ export type RouteTable = ReturnType<typeof routeTable>
 // method is a 405 whether the database is up or a credential was given.
 export function refuseOtherMethods(routes: RouteTable): MiddlewareHandler {
   return async function refuseOtherMethods(c, next) {
+    if (routes.answersMethod(c)) return next()
     const allowed = routes.methodsFor(c.req.path)
     if (allowed.size > 0 && !allowed.has(c.req.method)) {
       return c.json({ error: 'method not allowed' }, 405, { Allow: [...allowed].join(', ') })

@@ -96,9 +96,15 @@ describe('the systemd unit', () => {
     expect(binary).toBe('/usr/local/bin/bun')
     const startScript = JSON.parse(read('package.json')).scripts.start.split(' ').slice(1)
     expect(args.filter((arg) => !arg.startsWith('-'))).toEqual(startScript)
+    // The image runs the same entry with the same flags, bundled at build time (`bun run build`).
+    const flags = args.filter((arg) => arg.startsWith('-'))
+    const build = JSON.parse(read('package.json')).scripts.build as string
+    expect(build).toStartWith(`bun build ${startScript.join(' ')} `)
+    expect(read('Dockerfile')).toContain('RUN bun run build\n')
     expect(read('Dockerfile')).toContain(
-      `ENTRYPOINT ["/usr/local/bin/bun", ${args.map((arg) => `"${arg}"`).join(', ')}]`,
+      `ENTRYPOINT ["/usr/local/bin/bun", ${[...flags, 'dist/server/index.js'].map((arg) => `"${arg}"`).join(', ')}]`,
     )
+    expect(build).toContain('--outdir dist/server ')
     expect(service('WorkingDirectory')[0]).toStartWith('/')
   })
 

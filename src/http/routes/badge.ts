@@ -4,8 +4,6 @@ import type { Counting } from '../../counting/counting.ts'
 import type { Database } from '../../db/client.ts'
 import { readCount } from '../../db/counts.ts'
 import type { Readiness } from '../../db/readiness.ts'
-import { renderBadge } from '../../render/badge.tsx'
-import { formatCount } from '../../render/format.ts'
 import { conditionalGet } from '../conditional-get.ts'
 import { slugFromUrl } from '../request-slugs.ts'
 import { requireDatabase } from '../require-database.ts'
@@ -51,6 +49,11 @@ export function createBadgeRoute({ db, counting, readiness }: BadgeRouteDeps) {
         async (c) => {
           const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
           const count = await readCount(db, slug)
+          // Loaded at the first badge, as the stats page is: most starts never draw one.
+          const [{ renderBadge }, { formatCount }] = await Promise.all([
+            import('../../render/badge.tsx'),
+            import('../../render/format.ts'),
+          ])
           return c.body(
             await renderBadge({ label: c.req.valid('query').label, value: formatCount(count) }),
             200,

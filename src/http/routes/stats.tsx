@@ -6,7 +6,6 @@ import type { Database } from '../../db/client.ts'
 import { dailyCountsFor, siteDailyCounts, siteSummary } from '../../db/history.ts'
 import type { Readiness } from '../../db/readiness.ts'
 import { OutagePage } from '../../render/outage-page.tsx'
-import { StatsPage } from '../../render/stats-page.tsx'
 import { css } from '../../render/styles.ts'
 import { requireDatabase } from '../require-database.ts'
 import { type StatsCredentials, statsAccess } from '../stats-access.ts'
@@ -49,6 +48,8 @@ export function createStatsRoute({ db, counting, readiness, credentials = {} }: 
       siteSummary(db, today, c.req.valid('query').top),
       siteDailyCounts(db, today, 90),
     ])
+    // Loaded at the first visit: the page, its charts and their formatting are code most starts never run.
+    const { StatsPage } = await import('../../render/stats-page.tsx')
     const trends = await dailyCountsFor(
       db,
       summary.top.map((post) => post.slug),
