@@ -4,8 +4,8 @@ import { freePort } from './free-port.ts'
  * A TCP relay to the real database that can be taken down and brought back, to play an outage,
  * or black-holed: connections stay open but nothing passes either way until `resume()`, which
  * delivers what was held, as a network partition that heals does. `holdReplies()` holds only what
- * the server sends, so a statement reaches it and commits while its answer waits. `url` is
- * `databaseUrl` through the relay.
+ * the server sends, so a statement reaches it and commits while its answer waits; `holdRequests()`
+ * only what the service sends (a cancel request, say). `url` is `databaseUrl` through the relay.
  */
 export function databaseRelay(databaseUrl: string) {
   const target = new URL(databaseUrl)
@@ -16,9 +16,11 @@ export function databaseRelay(databaseUrl: string) {
   let listener: import('bun').TCPSocketListener<Pair> | undefined
   const open = new Set<import('bun').Socket<Pair>>()
   let held: [import('bun').Socket<Pair>, Uint8Array][] | undefined
-  let holding: 'both' | 'replies' = 'both'
+  let holding: 'both' | 'replies' | 'requests' = 'both'
   const send = (to: import('bun').Socket<Pair>, chunk: Uint8Array, reply: boolean) =>
-    held && (reply || holding === 'both') ? held.push([to, new Uint8Array(chunk)]) : to.write(chunk)
+    held && (holding === 'both' || holding === (reply ? 'replies' : 'requests'))
+      ? held.push([to, new Uint8Array(chunk)])
+      : to.write(chunk)
   return {
     url: url.href,
     start() {
@@ -58,6 +60,10 @@ export function databaseRelay(databaseUrl: string) {
     },
     holdReplies() {
       holding = 'replies'
+      held ??= []
+    },
+    holdRequests() {
+      holding = 'requests'
       held ??= []
     },
     resume() {

@@ -57,6 +57,19 @@ async function holdViewsLock() {
   }
 }
 
+/** Another session holding one row of views, as a concurrent writer would. */
+async function holdRowLock(slug: string) {
+  const session = postgres(database.url!, { max: 1, onnotice: () => {} })
+  const reserved = await session.reserve()
+  await reserved`begin`
+  await reserved`select 1 from views where slug = ${slug} for update`
+  return async () => {
+    await reserved`commit`
+    reserved.release()
+    await session.end()
+  }
+}
+
 const timed = async (request: Response | Promise<Response>) => {
   const started = performance.now()
   const response = await request
@@ -226,6 +239,40 @@ onServer('a commit whose reply is held past the deadline', () => {
       expect(await eventually(() => readCount(database.handle.db, 'held/'), 1, 5000)).toBe(1)
       expect(await dailyTotal('held/')).toBe(1)
       expect(await (await app.request('/views/held/', { method: 'POST' })).json()).toEqual({ slug: 'held/', count: 2 })
+    } finally {
+      relay.stop()
+    }
+  }, 15_000)
+
+  test('a view whose client leaves while its statement runs, too late to cancel it, is taken back; the rest of its batch is answered without it', async () => {
+    const relay = databaseRelay(database.url!)
+    relay.start()
+    const app = appOn(pool({}, relay.url), { countingOptions: { ...everyView, viewDeadlineMs: 5000 } })
+    const post = (slug: string, signal?: AbortSignal) =>
+      app.request(new Request(`http://localhost/views/${slug}`, { method: 'POST', signal }))
+    try {
+      for (const slug of ['busy/', 'left/']) expect((await post(slug)).status).toBe(200)
+      // Two batches wait on one row, so the next two views form one batch, which waits on another.
+      const releaseBusy = await holdRowLock('busy/')
+      const releaseLeft = await holdRowLock('left/')
+      const busy = [post('busy/'), post('busy/')]
+      await Bun.sleep(200)
+      const leaving = new AbortController()
+      const gone = post('left/', leaving.signal)
+      const staying = post('left/')
+      await Bun.sleep(100)
+      await releaseBusy()
+      await Promise.all(busy)
+      await Bun.sleep(200)
+      // The cancel request the leaving client causes is held; the statement commits once the row is free.
+      relay.holdRequests()
+      leaving.abort()
+      await releaseLeft()
+      expect((await gone).status).toBe(503)
+      expect(await (await staying).json()).toEqual({ slug: 'left/', count: 2 })
+      relay.resume()
+      expect(await eventually(() => readCount(database.handle.db, 'left/'), 2, 5000)).toBe(2)
+      expect(await dailyTotal('left/')).toBe(2)
     } finally {
       relay.stop()
     }

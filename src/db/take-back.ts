@@ -24,33 +24,54 @@ const list = (values: string[]) => values.join(SEPARATOR)
  */
 export async function takeBackViews(db: Database, committed: CommittedView[]): Promise<number> {
   return db.transaction(async (tx) => {
-    // string_to_array('') is an empty array, which unnest pads with nulls: a missing visitor reads as null or ''.
-    const result = await tx.execute(sql`
-      with taken as (
-        select * from unnest(string_to_array(${list(committed.map((v) => v.slug))}, chr(31)),
-                             string_to_array(${list(committed.map((v) => v.day))}, chr(31))::date[],
-                             string_to_array(${list(committed.map((v) => v.visitor?.key ?? ''))}, chr(31)),
-                             string_to_array(${list(committed.map((v) => v.visitor?.expiresAt ?? ''))}, chr(31)))
-          as t(slug, day, visitor, expires_at)
-      ), forgotten as (
-        delete from recent_visits r using taken t
-        where r.visitor = t.visitor and r.expires_at = nullif(t.expires_at, '')::timestamptz
-        returning r.visitor
-      ), undone as (
-        select slug, day, count(*) as n from taken
-        where coalesce(visitor, '') = '' or visitor in (select visitor from forgotten)
-        group by slug, day
-      ), total as (
-        update views v set count = greatest(v.count - u.n, 0)
-        from (select slug, sum(n) as n from undone group by slug) u where v.slug = u.slug
-      ), daily as (
-        update daily_views d set count = greatest(d.count - u.n, 0)
-        from undone u where d.slug = u.slug and d.day = u.day
-      )
-      select coalesce(sum(n), 0)::int as n from undone`)
-    const slugs = list([...new Set(committed.map((v) => v.slug))])
+    // In the order a batch takes its locks (recent_visits, views, daily_views; rows by key), so
+    // this never deadlocks with one. string_to_array('') is an empty array, which unnest pads
+    // with nulls: a missing visitor reads as null or ''.
+    const keys = list(committed.flatMap((v) => (v.visitor ? [v.visitor.key] : [])))
+    await tx.execute(sql`
+      select 1 from recent_visits where visitor = any(string_to_array(${keys}, chr(31))) order by visitor for update`)
+    const undone = rowsOf<{ slug: string; day: string; n: number }>(
+      await tx.execute(sql`
+        with taken as (
+          select * from unnest(string_to_array(${list(committed.map((v) => v.slug))}, chr(31)),
+                               string_to_array(${list(committed.map((v) => v.day))}, chr(31)),
+                               string_to_array(${list(committed.map((v) => v.visitor?.key ?? ''))}, chr(31)),
+                               string_to_array(${list(committed.map((v) => v.visitor?.expiresAt ?? ''))}, chr(31)))
+            as t(slug, day, visitor, expires_at)
+        ), forgotten as (
+          delete from recent_visits r using taken t
+          where r.visitor = t.visitor and r.expires_at = nullif(t.expires_at, '')::timestamptz
+          returning r.visitor, r.expires_at
+        )
+        select slug, day, count(*)::int as n from taken t
+        where coalesce(t.visitor, '') = ''
+           or exists (select 1 from forgotten f
+                      where f.visitor = t.visitor and f.expires_at = nullif(t.expires_at, '')::timestamptz)
+        group by slug, day order by slug, day`),
+    )
+    if (undone.length === 0) return 0
+    const slugs = list(undone.map((u) => u.slug))
+    const days = list(undone.map((u) => u.day))
+    const ns = list(undone.map((u) => String(u.n)))
+    await tx.execute(sql`
+      select 1 from views where slug = any(string_to_array(${slugs}, chr(31))) order by slug for update`)
+    await tx.execute(sql`
+      update views v set count = greatest(v.count - u.n, 0)
+      from (select slug, sum(n) as n from unnest(string_to_array(${slugs}, chr(31)),
+                                                 string_to_array(${ns}, chr(31))::int[]) as u(slug, n) group by slug) u
+      where v.slug = u.slug`)
+    await tx.execute(sql`
+      select 1 from daily_views d
+      join unnest(string_to_array(${slugs}, chr(31)), string_to_array(${days}, chr(31))::date[]) as u(slug, day)
+        on d.slug = u.slug and d.day = u.day
+      order by d.slug, d.day for update of d`)
+    await tx.execute(sql`
+      update daily_views d set count = greatest(d.count - u.n, 0)
+      from unnest(string_to_array(${slugs}, chr(31)), string_to_array(${days}, chr(31))::date[],
+                  string_to_array(${ns}, chr(31))::int[]) as u(slug, day, n)
+      where d.slug = u.slug and d.day = u.day`)
     await tx.execute(sql`delete from views where count = 0 and slug = any(string_to_array(${slugs}, chr(31)))`)
     await tx.execute(sql`delete from daily_views where count = 0 and slug = any(string_to_array(${slugs}, chr(31)))`)
-    return rowsOf<{ n: number }>(result)[0]!.n
+    return undone.reduce((sum, u) => sum + u.n, 0)
   })
 }
