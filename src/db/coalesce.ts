@@ -90,11 +90,7 @@ export function batcher<T, R>(
       if (statement.signal.reason === abandoned && isCancelled(error)) return 'abandoned'
       for (const waiting of members) waiting.reject(error)
       // Every caller was answered 503; should the statement commit after all, nobody is left to answer.
-      if (error === late)
-        committed.then(
-          (answer) => answer(members.map(() => false)),
-          () => {},
-        )
+      if (error === late) committed.then((answer) => answer(members.map(() => false))).catch(() => {})
       return 'settled'
     } finally {
       committed.catch(() => {})
