@@ -39,6 +39,7 @@ const reads = readCache(env.READ_CACHE_MS, env.READ_CACHE_MAX_KIB * 1024)
 const metrics = createMetrics()
 const counter = counting(database.db, {
   onCommit: reads.invalidate,
+  log,
   mode: env.COUNT_MODE,
   trailingSlash: env.TRAILING_SLASH,
   repeatWindowMinutes: env.REPEAT_WINDOW_MINUTES,

@@ -123,10 +123,15 @@ describe('the HTTP edge', () => {
     }
   })
 
-  test('a POST pipelined with another request is counted once, answered or not (see the Bun limitation above)', async () => {
+  // On PostgreSQL Bun closes the connection unanswered, which aborts the POST's request while its
+  // view is being committed: the view is cancelled, or taken back once it commits, as for any
+  // client that leaves without an answer. The embedded database answers in time, and both are answered.
+  test('a POST pipelined with another request is counted exactly when it is answered (see the Bun limitation above)', async () => {
     const pipelined =
       'POST /views/pipelined/ HTTP/1.1\r\nHost: x\r\n\r\nGET /views/pipelined/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
-    await exchange(pipelined, 3_000)
-    expect(await countOf('pipelined/')).toBe(1)
+    const answered = (await exchange(pipelined, 3_000)).startsWith('HTTP/1.1 200')
+    // A view is taken back within a round trip or two of its commit; a second is ample.
+    await Bun.sleep(1000)
+    expect(await countOf('pipelined/')).toBe(answered ? 1 : 0)
   })
 })

@@ -79,6 +79,7 @@ describe('the running service', () => {
     } finally {
       expect(await service.stop()).toBe(0)
     }
+    // A first start on a new embedded DATA_DIR creates the database in a process of its own: ~15 s idle, more when busy.
   }, 90_000)
 
   test('SIGTERM under load loses no acknowledged view: stored count equals the 2xx responses', async () => {

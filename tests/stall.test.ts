@@ -7,6 +7,7 @@ import { visitorKeys } from '../src/counting/visitors.ts'
 import { type DatabaseHandle, openPostgres } from '../src/db/client.ts'
 import { readCount } from '../src/db/counts.ts'
 import { watchHealth } from '../src/db/health.ts'
+import { rowsOf } from '../src/db/rows.ts'
 import { createLogger } from '../src/log.ts'
 import { appOn, everyView, quietLog } from './support/app.ts'
 import { backend, useMigratedDatabase } from './support/database.ts'
@@ -49,6 +50,19 @@ async function holdViewsLock() {
   const reserved = await session.reserve()
   await reserved`begin`
   await reserved`lock table views in access exclusive mode`
+  return async () => {
+    await reserved`commit`
+    reserved.release()
+    await session.end()
+  }
+}
+
+/** Another session holding one row of views, as a concurrent writer would. */
+async function holdRowLock(slug: string) {
+  const session = postgres(database.url!, { max: 1, onnotice: () => {} })
+  const reserved = await session.reserve()
+  await reserved`begin`
+  await reserved`select 1 from views where slug = ${slug} for update`
   return async () => {
     await reserved`commit`
     reserved.release()
@@ -186,6 +200,115 @@ onServer('views held up by a locked table', () => {
     await waitFor(200, 3000)
     health.stop()
   })
+})
+
+/** Polls until `read` gives `expected` or `withinMs` passes; returns the last value read. */
+async function eventually<T>(read: () => Promise<T>, expected: T, withinMs: number) {
+  const deadline = performance.now() + withinMs
+  let value = await read()
+  while (value !== expected && performance.now() < deadline) {
+    await Bun.sleep(50)
+    value = await read()
+  }
+  return value
+}
+
+onServer('a commit whose reply is held past the deadline', () => {
+  const dailyTotal = async (slug: string) => {
+    const [row] = rowsOf<{ n: number }>(
+      await database.handle.db.execute(
+        sql`select coalesce(sum(count), 0)::int as n from daily_views where slug = ${slug}`,
+      ),
+    )
+    return row!.n
+  }
+
+  test('a view answered 503 whose commit reached the database is taken back once its reply arrives', async () => {
+    const relay = databaseRelay(database.url!)
+    relay.start()
+    const app = appOn(pool({}, relay.url), { countingOptions: { ...everyView, viewDeadlineMs: 300 } })
+    try {
+      expect(await (await app.request('/views/held/', { method: 'POST' })).json()).toEqual({ slug: 'held/', count: 1 })
+      relay.holdReplies()
+      const answer = await timed(app.request('/views/held/', { method: 'POST' }))
+      expect(answer.status).toBe(503)
+      expect(answer.ms).toBeLessThan(1500)
+      // The statement reached the server and committed; only its reply is held.
+      expect(await eventually(() => readCount(database.handle.db, 'held/'), 2, 3000)).toBe(2)
+      relay.resume()
+      expect(await eventually(() => readCount(database.handle.db, 'held/'), 1, 5000)).toBe(1)
+      expect(await dailyTotal('held/')).toBe(1)
+      expect(await (await app.request('/views/held/', { method: 'POST' })).json()).toEqual({ slug: 'held/', count: 2 })
+    } finally {
+      relay.stop()
+    }
+  }, 15_000)
+
+  test('a view whose client leaves while its statement runs, too late to cancel it, is taken back; the rest of its batch is answered without it', async () => {
+    const relay = databaseRelay(database.url!)
+    relay.start()
+    const app = appOn(pool({}, relay.url), { countingOptions: { ...everyView, viewDeadlineMs: 5000 } })
+    const post = (slug: string, signal?: AbortSignal) =>
+      app.request(new Request(`http://localhost/views/${slug}`, { method: 'POST', signal }))
+    try {
+      for (const slug of ['busy/', 'left/']) expect((await post(slug)).status).toBe(200)
+      // Two batches wait on one row, so the next two views form one batch, which waits on another.
+      const releaseBusy = await holdRowLock('busy/')
+      const releaseLeft = await holdRowLock('left/')
+      const busy = [post('busy/'), post('busy/')]
+      await Bun.sleep(200)
+      const leaving = new AbortController()
+      const gone = post('left/', leaving.signal)
+      const staying = post('left/')
+      await Bun.sleep(100)
+      await releaseBusy()
+      await Promise.all(busy)
+      await Bun.sleep(200)
+      // The cancel request the leaving client causes is held; the statement commits once the row is free.
+      relay.holdRequests()
+      leaving.abort()
+      await releaseLeft()
+      expect((await gone).status).toBe(503)
+      expect(await (await staying).json()).toEqual({ slug: 'left/', count: 2 })
+      relay.resume()
+      expect(await eventually(() => readCount(database.handle.db, 'left/'), 2, 5000)).toBe(2)
+      expect(await dailyTotal('left/')).toBe(2)
+    } finally {
+      relay.stop()
+    }
+  }, 15_000)
+
+  test('readers: a view answered 503 but committed is forgotten, so the reader counts when they come back', async () => {
+    const relay = databaseRelay(database.url!)
+    relay.start()
+    const app = appOn(pool({}, relay.url), {
+      countingOptions: {
+        ...everyView,
+        mode: 'readers',
+        trailingSlash: 'add',
+        repeatWindowMinutes: 30,
+        clientIpHeader: 'x-forwarded-for',
+        viewDeadlineMs: 300,
+      },
+    })
+    const view = (reader: string) =>
+      app.request('/views/posts/held/', {
+        method: 'POST',
+        headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0', 'X-Forwarded-For': reader },
+      })
+    try {
+      expect((await (await view('192.0.2.1')).json()).counted).toBe(true)
+      relay.holdReplies()
+      expect((await view('192.0.2.2')).status).toBe(503)
+      expect(await eventually(() => readCount(database.handle.db, 'posts/held/'), 2, 3000)).toBe(2)
+      relay.resume()
+      expect(await eventually(() => readCount(database.handle.db, 'posts/held/'), 1, 5000)).toBe(1)
+      expect(await dailyTotal('posts/held/')).toBe(1)
+      expect(await (await view('192.0.2.2')).json()).toEqual({ slug: 'posts/held/', count: 2, counted: true })
+    } finally {
+      relay.stop()
+    }
+  }, 15_000)
 })
 
 onServer('logs during an outage', () => {

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts'
 import { readCount } from '../db/counts.ts'
+import type { Logger } from '../log.ts'
 import { dayFormatter } from './calendar.ts'
 import type { Outcome } from './outcomes.ts'
 import type { PageAllowlist } from './page-allowlist.ts'
@@ -18,8 +19,10 @@ export interface CountingOptions {
   ignoreAddresses: string[]
   visitorHashSecret?: string
   pages?: PageAllowlist
-  /** Called after a view commits, e.g. to invalidate cached reads. */
+  /** Called after a view commits or is taken back, e.g. to invalidate cached reads. */
   onCommit?: () => void
+  /** Where taking back views answered with an error is logged (counts only). */
+  log?: Logger
   /** A view not committed this many ms after it arrived is not counted, and answered 503. */
   viewDeadlineMs?: number
   /** Views waiting for the database beyond this many are answered 503 at once. */
@@ -60,6 +63,7 @@ export function counting(db: Database, options: CountingOptions) {
     dayOf,
     onCommit: options.onCommit,
     maxQueued: options.viewQueueMax,
+    log: options.log,
   })
   const viewDeadlineMs = options.viewDeadlineMs ?? 1500
   // Wall-clock time, not `clock`: the deadline is the reader's patience, whatever day the tests pretend it is.

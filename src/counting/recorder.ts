@@ -1,8 +1,10 @@
 import type { Database } from '../db/client.ts'
-import { batcher, type Submission } from '../db/coalesce.ts'
+import { type Answer, batcher, type Submission } from '../db/coalesce.ts'
 import { addReaderViews, addViews, type VisitorKey } from '../db/counts.ts'
 import { DatabaseBusyError } from '../db/errors.ts'
 import { cancelledBy } from '../db/pool-gate.ts'
+import type { Logger } from '../log.ts'
+import { takeBackQueue } from './take-back-queue.ts'
 
 export interface PendingView {
   slug: string
@@ -47,16 +49,26 @@ export interface RecorderOptions {
   onCommit?: () => void
   /** Views waiting for a batch beyond this many are refused at once. */
   maxQueued?: number
+  log?: Logger
+}
+
+// Totals without the views being taken back.
+const without = (totals: Map<string, number>, taken: PendingView[]) => {
+  const left = new Map(totals)
+  for (const view of taken) left.set(view.slug, left.get(view.slug)! - 1)
+  return left
 }
 
 /**
  * Records views through one batching queue: a statement and a commit per batch, not per view. A
- * view is committed before its deadline or not at all, and not once its request is aborted.
+ * view is answered 200 only once committed; one whose request was answered with an error or left
+ * while its statement ran, yet committed, is taken back (`take-back-queue.ts`).
  */
-export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueued }: RecorderOptions) {
+export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueued, log }: RecorderOptions) {
+  const takeBack = takeBackQueue(db, { log, onTakenBack: onCommit })
   const queue = batcher<PendingView, Recorded>(
     (views, notAfter, signal) =>
-      cancelledBy(signal, async () => {
+      cancelledBy(signal, async (): Promise<Answer<Recorded>> => {
         const now = views.at(-1)!.now
         const day = dayOf(now)
         if (windowMs === 0 || views.some((view) => !view.visitor)) {
@@ -69,18 +81,40 @@ export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueue
           )
           requireAll(totals, views)
           onCommit?.()
-          return numberViews(views, () => true, totals)
+          return (waiting) => {
+            const gone = views.filter((_, i) => !waiting[i])
+            if (gone.length > 0) takeBack.add(gone.map(({ slug }) => ({ slug, day })))
+            const kept = new Set(views.filter((_, i) => waiting[i]))
+            return numberViews(views, (view) => kept.has(view), without(totals, gone))
+          }
         }
         // One reader twice in a batch is one candidate; the second view is a repeat whatever the first was.
         const firsts = new Map<string, PendingView>()
         for (const view of views) if (!firsts.has(view.visitor!.current)) firsts.set(view.visitor!.current, view)
         const candidates = [...firsts.values()].map(({ slug, visitor }) => ({ slug, visitor: visitor! }))
-        const { fresh, totals } = await addReaderViews(db, candidates, { now, day, windowMs, notAfter })
+        const expiresAt = new Date(now.getTime() + windowMs)
+        const { fresh, totals } = await addReaderViews(db, candidates, { now, expiresAt, day, notAfter })
         requireAll(totals, views)
         if (fresh.size > 0) onCommit?.()
-        const counts = (view: PendingView) =>
-          fresh.has(view.visitor!.current) && firsts.get(view.visitor!.current) === view
-        return numberViews(views, counts, totals)
+        return (waiting) => {
+          // A fresh reader counts with their first view still waiting for its answer; a reader with none
+          // left (every view of theirs answered 503 or gone) is taken back, key and all.
+          const counter = new Map<string, PendingView>()
+          views.forEach((view, i) => {
+            const key = view.visitor!.current
+            if (waiting[i] && fresh.has(key) && !counter.has(key)) counter.set(key, view)
+          })
+          const gone = [...fresh].filter((key) => !counter.has(key)).map((key) => firsts.get(key)!)
+          if (gone.length > 0)
+            takeBack.add(
+              gone.map(({ slug, visitor }) => ({
+                slug,
+                day,
+                visitor: { key: visitor!.current, expiresAt: expiresAt.toISOString() },
+              })),
+            )
+          return numberViews(views, (view) => counter.get(view.visitor!.current) === view, without(totals, gone))
+        }
       }),
     { maxQueued },
   )

@@ -9,6 +9,7 @@ import postgres from 'postgres'
 import type { Logger } from '../log.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import type { DatabaseSettings } from './diagnosis.ts'
+import { embeddedSettings, initialiseDataDir } from './embedded-initdb.ts'
 import { type GateLimits, gatedClient, type QueryLedger } from './pool-gate.ts'
 import * as schema from './schema.ts'
 import { type DatabaseTls, postgresSsl } from './tls.ts'
@@ -138,6 +139,7 @@ export async function openEmbedded(dataDir: string | undefined, log?: Logger): P
   const started = performance.now()
   if (creating) log?.info(`creating the embedded database in ${dataDir} (first start, takes a few seconds)`)
   try {
+    if (dataDir !== undefined) await initialiseDataDir(dataDir)
     const { PGlite } = await import('@electric-sql/pglite')
     const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
     const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator')
@@ -163,14 +165,6 @@ export async function openEmbedded(dataDir: string | undefined, log?: Logger): P
     throw error
   }
 }
-
-// initdb writes PostgreSQL's default 128 MB of shared buffers into postgresql.conf, and PGlite's
-// memory is resident once touched: 8 MB brings an idle service from ~270 to ~150 MiB (see README),
-// and a counter's working set (the pages being counted today) fits in it many times over. Given to
-// initdb as well, so a new DATA_DIR's postgresql.conf says what actually runs. PGlite passes
-// startParams to its single-user postgres and initDbStartParams to initdb
-// (electric-sql/pglite, packages/pglite/src/pglite.ts, PGlite.defaultStartParams).
-const embeddedSettings = ['-c', 'shared_buffers=8MB']
 
 /** The bounds the service puts on waiting for PostgreSQL; the commands run without them. */
 export type ServiceLimits = Pick<PostgresOptions, 'statementTimeoutMs' | 'acquireTimeoutMs' | 'queueMax'>

@@ -12,6 +12,9 @@ interface Waiting<T, R> {
   detach(): void
 }
 
+/** Given, per item, whether its caller is still waiting, the answers for those that are. */
+export type Answer<R> = (waiting: boolean[]) => R[]
+
 export interface Submission {
   /** Epoch ms after which the caller no longer wants the item committed. */
   deadline: number
@@ -30,9 +33,14 @@ export interface Submission {
  * until its earliest deadline (`notAfter`, with `signal` aborting then) plus `graceMs` for the
  * answer to arrive; after that its callers are refused, whatever became of the statement. A caller
  * leaving aborts `signal` too; if the statement is cancelled in time, the rest run again without it.
+ *
+ * `run` resolves once its items are committed, with a function that is told which callers are
+ * still there to be answered and gives their answers. The others were answered with an error
+ * (or left) while the statement ran: `run` must take their items back. That can be long after the
+ * batch was given up, when a commit's reply was held by the network.
  */
 export function batcher<T, R>(
-  run: (items: T[], notAfter: Date, signal: AbortSignal) => Promise<R[]>,
+  run: (items: T[], notAfter: Date, signal: AbortSignal) => Promise<Answer<R>>,
   { concurrency = 2, maxBatch = 500, maxQueued = 1000, graceMs = 250 } = {},
 ) {
   const queue: Waiting<T, R>[] = []
@@ -62,8 +70,9 @@ export function batcher<T, R>(
     for (const waiting of members) waiting.signal?.addEventListener('abort', abandon, { once: true })
     const cancelAt = setTimeout(() => statement.abort(missedDeadline()), notAfter - Date.now())
     let giveUp: ReturnType<typeof setTimeout> | undefined
+    const late = missedDeadline()
     const gaveUp = new Promise<never>(
-      (_, reject) => (giveUp = setTimeout(() => reject(missedDeadline()), notAfter + graceMs - Date.now())),
+      (_, reject) => (giveUp = setTimeout(() => reject(late), notAfter + graceMs - Date.now())),
     )
     const committed = run(
       members.map((waiting) => waiting.item),
@@ -71,12 +80,17 @@ export function batcher<T, R>(
       statement.signal,
     )
     try {
-      const results = await Promise.race([committed, gaveUp])
-      members.forEach((waiting, i) => waiting.resolve(results[i]!))
+      const answer = await Promise.race([committed, gaveUp])
+      // A caller that left while the statement ran is not answered 200 for a view it never saw counted.
+      const waiting = members.map((member) => !member.signal?.aborted)
+      const results = answer(waiting)
+      members.forEach((member, i) => (waiting[i] ? member.resolve(results[i]!) : member.reject(member.signal!.reason)))
       return 'settled'
     } catch (error) {
       if (statement.signal.reason === abandoned && isCancelled(error)) return 'abandoned'
       for (const waiting of members) waiting.reject(error)
+      // Every caller was answered 503; should the statement commit after all, nobody is left to answer.
+      if (error === late) committed.then((answer) => answer(members.map(() => false))).catch(() => {})
       return 'settled'
     } finally {
       committed.catch(() => {})

@@ -74,9 +74,9 @@ export interface ReaderView {
 export async function addReaderViews(
   db: Database,
   views: ReaderView[],
-  { now, day, windowMs, notAfter = FOREVER }: { now: Date; day: string; windowMs: number; notAfter?: Date },
+  { now, expiresAt, day, notAfter = FOREVER }: { now: Date; expiresAt: Date; day: string; notAfter?: Date },
 ): Promise<{ fresh: Set<string>; totals: Map<string, number> }> {
-  const expires = new Date(now.getTime() + windowMs).toISOString()
+  const expires = expiresAt.toISOString()
   const result = await db.execute(sql`
     with candidate as (
       select * from unnest(string_to_array(${list(views.map((v) => v.visitor.current))}, chr(31)),

@@ -44,7 +44,7 @@ export function appOn(
   return createApp({
     database,
     readiness: { isReady, state: () => (isReady() ? 'ready' : 'migrating'), stop: async () => {} },
-    counting: counting(database.db, { onCommit: reads.invalidate, ...countingOptions }),
+    counting: counting(database.db, { onCommit: reads.invalidate, log, ...countingOptions }),
     log,
     metrics: createMetrics(),
     reads,
