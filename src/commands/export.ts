@@ -1,4 +1,4 @@
-// bun run export [--csv [--daily]]: every count and the daily history, to stdout (see README).
+// bun run export [--csv [--daily]]: every count and the daily history, to stdout (docs/transfer.md).
 import { parseArgs } from 'node:util'
 import { openConfiguredDatabase } from '../db/client.ts'
 import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'

@@ -1,4 +1,4 @@
-// bun run import FILE [--mode add|replace] [--dry-run] [--format NAME]: loads an export (see README).
+// bun run import FILE [--mode add|replace] [--dry-run] [--format NAME]: loads an export (docs/transfer.md).
 import { parseArgs } from 'node:util'
 import { openConfiguredDatabase } from '../db/client.ts'
 import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'

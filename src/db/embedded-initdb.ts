@@ -3,12 +3,16 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // initdb writes PostgreSQL's default 128 MB of shared buffers into postgresql.conf, and PGlite's
-// memory is resident once touched: 8 MB brings an idle service from ~270 to ~150 MiB (see README),
+// memory is resident once touched: 8 MB brings an idle service from ~270 to ~150 MiB (docs/performance.md),
 // and a counter's working set (the pages being counted today) fits in it many times over. Given to
 // initdb as well, so a new DATA_DIR's postgresql.conf says what actually runs. PGlite passes
 // startParams to its single-user postgres and initDbStartParams to initdb
 // (electric-sql/pglite, packages/pglite/src/pglite.ts, PGlite.defaultStartParams).
 export const embeddedSettings = ['-c', 'shared_buffers=8MB']
+
+// This file, found from the repository root as the migrations folder is, so that the service run
+// from its bundle (dist/server/) starts this script and not the bundle again.
+const initdbScript = fileURLToPath(new URL('../../src/db/embedded-initdb.ts', import.meta.url))
 
 /**
  * Creates the database files of a new DATA_DIR in a process of its own, which exits when done.
@@ -20,7 +24,7 @@ export const embeddedSettings = ['-c', 'shared_buffers=8MB']
  */
 export async function initialiseDataDir(dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return
-  const child = Bun.spawn([process.execPath, fileURLToPath(import.meta.url), dataDir], {
+  const child = Bun.spawn([process.execPath, initdbScript, dataDir], {
     stdout: 'ignore',
     stderr: 'pipe',
   })
