@@ -1,4 +1,4 @@
-// bun run slugs:merge [--dry-run]: folds the rows of one page's spellings into one (docs/transfer.md).
+// bun run slugs:merge [--dry-run]: folds the rows of one page's spellings into one (docs/development.md).
 import { openConfiguredDatabase } from '../db/client.ts'
 import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
 import { mergeSlugVariants } from '../db/merge.ts'
