@@ -110,7 +110,7 @@ export function podMarkdown(result: PodResult): string {
   const m = result.machine
   const l = result.limits
   const s = result.settings
-  const busy = (m.loadBefore ?? 0) > m.nproc / 4
+  const busy = (m.loadBefore ?? 0) > m.nproc / 2
   return [
     `Limits read from \`manifests/deployment.yaml\`: cpu ${l.cpu} (cgroup v${result.cgroupVersion} quota ${f(l.quotaUs)} µs per ${f(l.periodUs)} µs), memory ${l.memory}. ` +
       `Service started as the image starts it, with the ConfigMap's settings (LOG_LEVEL=info) and COUNT_MODE=every. ` +
