@@ -123,15 +123,18 @@ describe('the HTTP edge', () => {
     }
   })
 
-  // On PostgreSQL Bun closes the connection unanswered, which aborts the POST's request while its
-  // view is being committed: the view is cancelled, or taken back once it commits, as for any
-  // client that leaves without an answer. The embedded database answers in time, and both are answered.
-  test('a POST pipelined with another request is counted exactly when it is answered (see the Bun limitation above)', async () => {
+  // On PostgreSQL Bun closes the connection unanswered. If that aborts the POST while its view is
+  // still queued or being committed, the view is cancelled or taken back, as for any client that
+  // leaves; if the commit was already done, the view stays counted although no answer was written
+  // (the window between a commit and its answer). The embedded database answers both in time.
+  test('a POST pipelined with another request is counted once at most, and once when it is answered (see the Bun limitation above)', async () => {
     const pipelined =
       'POST /views/pipelined/ HTTP/1.1\r\nHost: x\r\n\r\nGET /views/pipelined/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
     const answered = (await exchange(pipelined, 3_000)).startsWith('HTTP/1.1 200')
     // A view is taken back within a round trip or two of its commit; a second is ample.
     await Bun.sleep(1000)
-    expect(await countOf('pipelined/')).toBe(answered ? 1 : 0)
+    const count = await countOf('pipelined/')
+    if (answered) expect(count).toBe(1)
+    else expect(count).toBeLessThanOrEqual(1)
   })
 })
