@@ -124,6 +124,7 @@ const schema = z
     SLUG_PATTERN: regex.optional(),
     SITE_PAGES_URL: urlWith(/^https?:$/).optional(),
     SITE_PAGES_REFRESH_SECONDS: positiveInt.default(600),
+    SITE_URL: urlWith(/^https?:$/).optional(),
     REPEAT_WINDOW_MINUTES: z.coerce
       .number()
       .min(0)
@@ -153,8 +154,10 @@ const schema = z
       STATS_USER === undefined ? ['STATS_USER', 'STATS_PASSWORD'] : ['STATS_PASSWORD', 'STATS_USER']
     ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${set} is set` })
   })
-  .transform(({ DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DATABASE_URL, ...rest }) => ({
+  .transform(({ DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DATABASE_URL, SITE_URL, ...rest }) => ({
     ...rest,
+    // The page list is published on the site itself, so its origin is where the pages are.
+    SITE_URL: SITE_URL ?? (rest.SITE_PAGES_URL ? `${new URL(rest.SITE_PAGES_URL).origin}/` : undefined),
     // DATABASE_URL wins; the reference's DB_* variables (ConfigMap + Secret) build one otherwise.
     DATABASE_URL:
       DATABASE_URL ??

@@ -65,6 +65,7 @@ const deps = {
   corsOrigins: env.CORS_ORIGINS,
   statsCredentials: { token: env.STATS_TOKEN, user: env.STATS_USER, password: env.STATS_PASSWORD },
   metricsOnMainPort: env.METRICS_PORT === undefined,
+  site: { url: env.SITE_URL, pages },
 }
 const app = createApp(deps)
 

@@ -24,6 +24,16 @@ describe('configuration', () => {
     expect(parseEnv({ DATABASE_URL: 'postgres://u@h/db', DB_HOST: 'other' }).DATABASE_URL).toBe('postgres://u@h/db')
   })
 
+  test("SITE_URL links the stats page's pages; unset, it is the origin of SITE_PAGES_URL; only http(s)", () => {
+    const pagesUrl = 'https://blog.example/view-counter/pages.json'
+    expect(parseEnv({}).SITE_URL).toBeUndefined()
+    expect(parseEnv({ SITE_PAGES_URL: pagesUrl }).SITE_URL).toBe('https://blog.example/')
+    expect(parseEnv({ SITE_PAGES_URL: pagesUrl, SITE_URL: 'https://www.blog.example/' }).SITE_URL).toBe(
+      'https://www.blog.example/',
+    )
+    expect(() => parseEnv({ SITE_URL: 'javascript:alert(1)' })).toThrow('SITE_URL: must be a https?: URL')
+  })
+
   test('CORS_ORIGINS is a comma-separated list, blanks ignored', () => {
     expect(parseEnv({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).CORS_ORIGINS).toEqual([
       'https://a.example',

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { CountingOptions } from '../src/counting/counting.ts'
+import { parsePageList } from '../src/counting/page-allowlist.ts'
 import { rowsOf } from '../src/db/rows.ts'
 import { dailyViews, recentVisits, views } from '../src/db/schema.ts'
 import { appOn, everyView } from './support/app.ts'
@@ -104,10 +105,47 @@ describe('daily history', () => {
       last7Days: 2,
       last30Days: 3,
       top: [
-        { slug: 'posts/old/', count: 1000, last30Days: 0 },
-        { slug: 'posts/a/', count: 2, last30Days: 2 },
+        { slug: 'posts/old/', count: 1000, last30Days: 0, title: null, url: null },
+        { slug: 'posts/a/', count: 2, last30Days: 2, title: null, url: null },
       ],
     })
+  })
+
+  test("GET /summary: each top page carries its title from the site's page list and its link on the site", async () => {
+    await database.handle.db.insert(views).values([
+      { slug: 'posts/a/', count: 9 },
+      { slug: 'posts/καλημέρα/', count: 5 },
+      { slug: 'posts/gone/', count: 1 },
+    ])
+    const pageList = parsePageList(
+      [
+        { path: '/posts/a/', title: 'Hello, world', lang: 'en', date: '2026-03-01' },
+        { path: '/posts/καλημέρα/', title: 'Καλημέρα', lang: 'el', date: '2026-03-02' },
+      ],
+      'add',
+    )
+    const app = appOn(database.handle, {
+      countingOptions: { ...everyView, clock: () => now },
+      site: { url: 'https://blog.example/', pages: { page: (slug) => pageList.get(slug) } },
+    })
+    const { top } = (await (await app.request('/summary')).json()) as { top: unknown[] }
+    expect(top).toEqual([
+      { slug: 'posts/a/', count: 9, last30Days: 0, title: 'Hello, world', url: 'https://blog.example/posts/a/' },
+      {
+        slug: 'posts/καλημέρα/',
+        count: 5,
+        last30Days: 0,
+        title: 'Καλημέρα',
+        url: 'https://blog.example/posts/%CE%BA%CE%B1%CE%BB%CE%B7%CE%BC%CE%AD%CF%81%CE%B1/',
+      },
+      { slug: 'posts/gone/', count: 1, last30Days: 0, title: null, url: 'https://blog.example/posts/gone/' },
+    ])
+    // /views stays the reference's: no titles there.
+    expect(await (await app.request('/views')).json()).toEqual([
+      { slug: 'posts/a/', count: 9 },
+      { slug: 'posts/καλημέρα/', count: 5 },
+      { slug: 'posts/gone/', count: 1 },
+    ])
   })
 
   test('an empty site has an all-zero summary', async () => {

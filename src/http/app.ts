@@ -39,8 +39,9 @@ export function createApp(deps: Deps) {
   app.use(refuseOtherMethods(routes))
 
   app.route('/', createHealthRoute(readiness))
-  app.route('/', createViewsRoute({ db: database.db, counting, readiness, reads, corsOrigins: deps.corsOrigins, log }))
-  app.route('/', createStatsRoute({ db: database.db, counting, readiness, credentials: deps.statsCredentials }))
+  const { corsOrigins, site = {} } = deps
+  app.route('/', createViewsRoute({ db: database.db, counting, readiness, reads, corsOrigins, log, site }))
+  app.route('/', createStatsRoute({ db: database.db, counting, readiness, credentials: deps.statsCredentials, site }))
   app.route('/', createBadgeRoute({ db: database.db, counting, readiness }))
   // With METRICS_PORT set, /metrics is not a route here at all: 404 whatever the method.
   if (deps.metricsOnMainPort) app.route('/', createMetricsRoute({ database, readiness, metrics, counting }))

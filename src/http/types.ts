@@ -7,6 +7,7 @@ import type { Readiness } from '../db/readiness.ts'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
 import type { ReadCache } from './read-cache.ts'
+import type { Site } from './site-pages.ts'
 import type { StatsCredentials } from './stats-access.ts'
 
 /** Everything the HTTP app is built from; each route takes only its part. */
@@ -22,6 +23,8 @@ export interface Deps {
   statsCredentials?: StatsCredentials
   /** False when metrics have a port of their own (METRICS_PORT), away from the public tunnel. */
   metricsOnMainPort: boolean
+  /** SITE_URL and the page list's titles, for links and titles in /stats and /summary. */
+  site?: Site
 }
 
 /** What a request carries besides itself: a POSTed view's outcome, for the log line and the metrics. */

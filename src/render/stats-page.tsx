@@ -4,16 +4,19 @@ import { DailyChart, Sparkline } from './charts.tsx'
 import { formatCount, formatLongDay, plural } from './format.ts'
 import { css } from './styles.ts'
 
+/** A top page with its title from the site's page list and its link on the site, where known. */
+type TopPage = SiteSummary['top'][number] & { title: string | null; url: string | null }
+
 export interface StatsPageProps {
   today: string
-  summary: SiteSummary
+  summary: Omit<SiteSummary, 'top'> & { top: TopPage[] }
   /** The site's last 90 days, oldest first; the 30-day chart is its tail. */
   daily: DayCount[]
   /** Each top post's last 30 days. */
   trends: Map<string, DayCount[]>
 }
 
-function Summary({ summary }: { summary: SiteSummary }) {
+function Summary({ summary }: { summary: Omit<SiteSummary, 'top'> }) {
   const figures: [string, number][] = [
     ['Total', summary.total],
     ['Today', summary.today],
@@ -32,7 +35,21 @@ function Summary({ summary }: { summary: SiteSummary }) {
   )
 }
 
-function TopPosts({ top, trends }: Pick<SiteSummary, 'top'> & { trends: Map<string, DayCount[]> }) {
+// The title when the page list gave one (the slug beneath it, small), else the slug; a link when the
+// site's address is known. JSX escapes both, and pageUrl only ever gives an http(s) URL on the site.
+function PageName({ post }: { post: TopPage }) {
+  const text = post.title ?? post.slug
+  const name = post.url ? <a href={post.url}>{text}</a> : text
+  if (post.title === null) return <>{name}</>
+  return (
+    <>
+      <span class="title">{name}</span>
+      <span class="muted path">{post.slug}</span>
+    </>
+  )
+}
+
+function TopPosts({ top, trends }: { top: TopPage[]; trends: Map<string, DayCount[]> }) {
   if (top.length === 0) return <p class="empty">No views yet.</p>
   return (
     <table>
@@ -59,11 +76,13 @@ function TopPosts({ top, trends }: Pick<SiteSummary, 'top'> & { trends: Map<stri
         {top.map((post, i) => (
           <tr>
             <td class="num wide muted">{i + 1}</td>
-            <td class="slug">{post.slug}</td>
+            <td class="slug">
+              <PageName post={post} />
+            </td>
             <td class="trend">
               <Sparkline
                 days={trends.get(post.slug) ?? []}
-                label={`${post.slug}: ${plural(post.last30Days, 'view', 'views')} in the last 30 days, by day`}
+                label={`${post.title ?? post.slug}: ${plural(post.last30Days, 'view', 'views')} in the last 30 days, by day`}
               />
             </td>
             <td class="num">{formatCount(post.last30Days)}</td>

@@ -34,6 +34,9 @@ th:first-child, td:first-child { padding-left: 0 }
 th:last-child, td:last-child { padding-right: 0 }
 .num { text-align: right; white-space: nowrap }
 .slug { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem }
+.slug .title { font-family: var(--font); font-size: 1rem }
+.slug .path { display: block; font-size: .8rem }
+.slug a { color: inherit; text-underline-offset: .15em }
 .trend { width: 7.5rem }
 .spark { display: block; width: 100%; height: 1.6rem }
 .spark-line { fill: none; stroke: var(--accent); stroke-width: 1.5 }

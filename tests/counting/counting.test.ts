@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { CountingOptions } from '../../src/counting/counting.ts'
-import { pageAllowlist } from '../../src/counting/page-allowlist.ts'
+import { pageAllowlist, parsePageList } from '../../src/counting/page-allowlist.ts'
 import { forgetExpiredVisitors } from '../../src/db/counts.ts'
 import { recentVisits, views } from '../../src/db/schema.ts'
 import { appOn, quietLog } from '../support/app.ts'
@@ -387,6 +387,55 @@ describe('only real pages', () => {
       expect((await view(app, 'posts/b/')).status).toBe(200)
       pages.stop()
       expect(fetches).toBeGreaterThanOrEqual(2)
+    } finally {
+      site.stop(true)
+    }
+  })
+
+  test('the page list is read in both formats: bare paths (older sites) and objects with title, lang and date', () => {
+    expect([...parsePageList(['/posts/a', 'posts/b/index.html'], 'add')]).toEqual([
+      ['posts/a/', {}],
+      ['posts/b/', {}],
+    ])
+    const pages = parsePageList(
+      [
+        { path: '/posts/a/', title: 'Hello', lang: 'en', date: '2026-03-01' },
+        { path: '/el/posts/a/', title: 'Γεια', lang: 'el', date: '2026-03-02' },
+        { path: '/posts/untitled/', title: ' ' },
+        { path: '/posts/bare/' },
+      ],
+      'add',
+    )
+    expect([...pages]).toEqual([
+      ['posts/a/', { title: 'Hello', lang: 'en', date: '2026-03-01' }],
+      ['el/posts/a/', { title: 'Γεια', lang: 'el', date: '2026-03-02' }],
+      ['posts/untitled/', {}],
+      ['posts/bare/', {}],
+    ])
+    for (const bad of [{}, [1], [{ title: 'no path' }], [{ path: '/x/', title: 3 }], 'posts/a/'])
+      expect(() => parsePageList(bad, 'add')).toThrow('not a JSON array of paths or of { path, title, lang, date }')
+  })
+
+  test("a page list of objects both allows the site's pages and tells their titles", async () => {
+    const site = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () => Response.json([{ path: '/posts/a/', title: 'Hello', lang: 'en', date: '2026-03-01' }]),
+    })
+    try {
+      const pages = pageAllowlist({
+        pagesUrl: `${site.url.href}view-counter/pages.json`,
+        refreshSeconds: 3600,
+        trailingSlash: 'add',
+        log: quietLog,
+      })
+      await pages.refresh()
+      pages.stop()
+      const app = appWith({ pages })
+      expect((await view(app, 'posts/a/')).status).toBe(200)
+      expect((await view(app, 'posts/b/')).status).toBe(404)
+      expect(pages.page('posts/a/')).toEqual({ title: 'Hello', lang: 'en', date: '2026-03-01' })
+      expect(pages.page('posts/b/')).toBeUndefined()
     } finally {
       site.stop(true)
     }

@@ -66,7 +66,13 @@ describe('counting a view from plain facts', () => {
 
   test('a page the site does not have is an unknown page, not an error', async () => {
     const count = readers({
-      pages: { allows: (slug) => slug === 'posts/known/', size: () => 1, refresh: async () => {}, stop: () => {} },
+      pages: {
+        allows: (slug) => slug === 'posts/known/',
+        page: () => undefined,
+        size: () => 1,
+        refresh: async () => {},
+        stop: () => {},
+      },
     })
     expect(await count.view({ slug: 'posts/unknown/', address: '203.0.113.5', userAgent: browser })).toEqual({
       outcome: 'unknown-page',

@@ -78,11 +78,13 @@ export async function checkReadersMode({ check, browser, buildSite, cleanup, art
     return seen
   }
 
-  await check('the build publishes every post, in every language, as a JSON page list', async () => {
+  await check('the build publishes every post, in every language, with its title, as a JSON page list', async () => {
     const list: unknown = JSON.parse(await site.read(PAGE_LIST))
     assert.ok(Array.isArray(list), 'not a JSON array')
+    const pages = list as { path: string; title: string; lang: string }[]
+    for (const page of pages) assert.ok(page.title && page.lang, `${page.path} has no title or language`)
     assert.deepEqual(
-      [...list].sort(),
+      pages.map((page) => page.path).sort(),
       ['/el/posts/hello-world/', '/posts/a-second-post/', '/posts/hello-world/', `/posts/${GREEK}/`].sort(),
     )
     assert.equal(

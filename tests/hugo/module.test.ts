@@ -48,7 +48,11 @@ describe('the component as a Hugo Module', () => {
     const greek = await site.read('el/posts/hello/index.html')
     expect(greek).toContain('data-count-slug="el/posts/hello/"')
     expect(greek).toContain('προβολές')
-    expect(JSON.parse(await site.read('view-counter/pages.json'))).toEqual(['/posts/hello/', '/el/posts/hello/'])
+    // A page without a date in its front matter has none in the list.
+    expect(JSON.parse(await site.read('view-counter/pages.json'))).toEqual([
+      { path: '/posts/hello/', title: 'Hello', lang: 'en', date: '2026-03-01' },
+      { path: '/el/posts/hello/', title: 'Γεια', lang: 'el' },
+    ])
   })
 
   test('build-time counts come from the service, written for each language', async () => {

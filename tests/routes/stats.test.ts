@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { dailyCountsFor, dayRange } from '../../src/db/history.ts'
 import { dailyViews, views } from '../../src/db/schema.ts'
+import type { Site } from '../../src/http/site-pages.ts'
 import type { StatsCredentials } from '../../src/http/stats-access.ts'
 import { appOn, everyView } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
@@ -11,12 +12,13 @@ beforeEach(async () => {
 })
 
 const now = new Date('2026-03-19T12:00:00Z')
-const appWith = (statsCredentials?: StatsCredentials, isReady = () => true) =>
+const appWith = (statsCredentials?: StatsCredentials, isReady = () => true, site?: Site) =>
   appOn(database.handle, {
     countingOptions: { ...everyView, clock: () => now },
     statsCredentials,
     isReady,
     readCacheMs: 0,
+    site,
   })
 const page = async (path = '/stats', init?: RequestInit) => {
   const response = await appWith().request(path, init)
@@ -42,18 +44,22 @@ async function seed() {
 async function elements(html: string) {
   const tags: string[] = []
   const fetching: string[] = []
+  const hrefs: string[] = []
   await new HTMLRewriter()
     .on('*', {
       element(element) {
         tags.push(element.tagName)
-        for (const [name] of element.attributes)
-          if (['src', 'href', 'srcset', 'action'].includes(name) || name.startsWith('on'))
+        for (const [name, value] of element.attributes) {
+          // A link to the page on the site loads nothing until the owner follows it.
+          if (element.tagName === 'a' && name === 'href') hrefs.push(value)
+          else if (['src', 'href', 'srcset', 'action'].includes(name) || name.startsWith('on'))
             fetching.push(`${element.tagName} ${name}`)
+        }
       },
     })
     .transform(new Response(html))
     .text()
-  return { tags, fetching }
+  return { tags, fetching, hrefs }
 }
 const cards = (html: string) =>
   Object.fromEntries([...html.matchAll(/<dt>([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((m) => [m[1], m[2]]))
@@ -129,6 +135,34 @@ describe('GET /stats', () => {
     for (const spark of sparks) expect(spark[2]!.split(' ')).toHaveLength(30)
     const a = sparks[1]![2]!.split(' ').map((point) => Number(point.split(',')[1]))
     expect(a.indexOf(Math.min(...a))).toBe(dayRange('2026-03-19', 30).indexOf('2026-02-25'))
+  })
+
+  test('a page with a known title shows it, linked to SITE_URL + its slug; one without falls back to its slug', async () => {
+    await seed()
+    const titles = new Map([['posts/a/', { title: 'Hello, world' }]])
+    const site: Site = { url: 'https://blog.example/', pages: { page: (slug) => titles.get(slug) } }
+    const html = await (await appWith(undefined, undefined, site).request('/stats')).text()
+    const cells = [...html.matchAll(/<td class="slug">([\s\S]*?)<\/td>/g)].map((m) => m[1])
+    expect(cells).toEqual([
+      '<a href="https://blog.example/posts/old/">posts/old/</a>',
+      '<span class="title"><a href="https://blog.example/posts/a/">Hello, world</a></span><span class="muted path">posts/a/</span>',
+      '<a href="https://blog.example/posts/b/">posts/b/</a>',
+    ])
+    expect(html).toContain('aria-label="Hello, world: 113 views in the last 30 days, by day"')
+  })
+
+  test('a hostile title is escaped, and a hostile slug never becomes a link off the site', async () => {
+    const slug = 'javascript:alert(1)//'
+    await database.handle.db.insert(views).values({ slug, count: 3 })
+    const title = `</a><script>alert(1)</script><a href="javascript:alert(2)">x`
+    const site: Site = { url: 'https://blog.example/', pages: { page: () => ({ title }) } }
+    const html = await (await appWith(undefined, undefined, site).request('/stats')).text()
+    expect(html).toContain(
+      '&lt;/a&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=&quot;javascript:alert(2)&quot;&gt;x',
+    )
+    const parsed = await elements(html)
+    expect(parsed.tags).not.toContain('script')
+    expect(parsed.hrefs).toEqual(['https://blog.example/javascript%3Aalert(1)//'])
   })
 
   test('hostile slugs are escaped, and the page loads nothing and runs nothing', async () => {

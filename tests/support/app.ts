@@ -2,6 +2,7 @@ import { type CountingOptions, counting } from '../../src/counting/counting.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
 import { createApp } from '../../src/http/app.ts'
 import { type ReadCache, readCache } from '../../src/http/read-cache.ts'
+import type { Site } from '../../src/http/site-pages.ts'
 import type { StatsCredentials } from '../../src/http/stats-access.ts'
 import { createLogger, type Logger } from '../../src/log.ts'
 import { createMetrics } from '../../src/metrics.ts'
@@ -29,6 +30,7 @@ export function appOn(
     statsCredentials,
     log = quietLog,
     metricsOnMainPort = true,
+    site,
   }: {
     corsOrigins?: string[]
     countingOptions?: CountingOptions
@@ -39,6 +41,8 @@ export function appOn(
     log?: Logger
     /** False plays METRICS_PORT: /metrics is served elsewhere. */
     metricsOnMainPort?: boolean
+    /** SITE_URL and the page list, for titles and links. */
+    site?: Site
   } = {},
 ) {
   return createApp({
@@ -51,5 +55,6 @@ export function appOn(
     corsOrigins,
     metricsOnMainPort,
     statsCredentials,
+    site,
   })
 }

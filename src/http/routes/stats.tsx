@@ -8,6 +8,7 @@ import type { Readiness } from '../../db/readiness.ts'
 import { OutagePage } from '../../render/outage-page.tsx'
 import { css } from '../../render/styles.ts'
 import { requireDatabase } from '../require-database.ts'
+import { type Site, withTitles } from '../site-pages.ts'
 import { type StatsCredentials, statsAccess } from '../stats-access.ts'
 import { validate } from '../validate.ts'
 
@@ -34,10 +35,11 @@ export interface StatsRouteDeps {
   counting: Pick<Counting, 'today'>
   readiness: Pick<Readiness, 'isReady'>
   credentials?: StatsCredentials
+  site?: Site
 }
 
 /** GET /stats: the owner's page of totals, charts and top pages; private once a credential is set. */
-export function createStatsRoute({ db, counting, readiness, credentials = {} }: StatsRouteDeps) {
+export function createStatsRoute({ db, counting, readiness, credentials = {}, site = {} }: StatsRouteDeps) {
   const routes = new Hono().use('/stats', outageAsPage, requireDatabase(readiness))
   const access = statsAccess(credentials)
   if (access) routes.use('/stats', access)
@@ -57,7 +59,14 @@ export function createStatsRoute({ db, counting, readiness, credentials = {} }: 
       30,
     )
     return c.html(
-      html`<!doctype html>${<StatsPage today={today} summary={summary} daily={daily} trends={trends} />}`,
+      html`<!doctype html>${(
+        <StatsPage
+          today={today}
+          summary={{ ...summary, top: withTitles(site, summary.top) }}
+          daily={daily}
+          trends={trends}
+        />
+      )}`,
       200,
       headers,
     )

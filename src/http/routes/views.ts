@@ -13,6 +13,7 @@ import type { ReadCache } from '../read-cache.ts'
 import { reportRefusedOrigins } from '../refused-origins.ts'
 import { MAX_BATCH_SLUGS, slugFromUrl, slugListFromQuery } from '../request-slugs.ts'
 import { requireDatabase } from '../require-database.ts'
+import { type Site, withTitles } from '../site-pages.ts'
 import type { AppEnv } from '../types.ts'
 import { validate } from '../validate.ts'
 
@@ -27,9 +28,11 @@ export interface ViewsRouteDeps {
   /** Origins whose pages may POST views (CORS_ORIGINS). */
   corsOrigins: string[]
   log: Logger
+  /** Titles and links for /summary's top pages; /views answers exactly as the reference did. */
+  site?: Site
 }
 
-export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, log }: ViewsRouteDeps) {
+export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, log, site = {} }: ViewsRouteDeps) {
   const origins = new Set(corsOrigins)
   const reportRefusedOrigin = reportRefusedOrigins(log)
   const database = requireDatabase(readiness)
@@ -106,7 +109,8 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, 
       database,
       validate('query', z.object({ top: z.coerce.number().int().min(1).max(100).default(10) })),
       async (c) => {
-        return c.json(await siteSummary(db, counting.today(), c.req.valid('query').top))
+        const summary = await siteSummary(db, counting.today(), c.req.valid('query').top)
+        return c.json({ ...summary, top: withTitles(site, summary.top) })
       },
     )
 }
