@@ -1,8 +1,7 @@
-import { raw } from 'hono/html'
 import type { DayCount, SiteSummary } from '../db/history.ts'
 import { DailyChart, Sparkline } from './charts.tsx'
+import { Document } from './document.tsx'
 import { formatCount, formatLongDay, plural } from './format.ts'
-import { css } from './styles.ts'
 
 /** A top page with its title from the site's page list and its link on the site, where known. */
 type TopPage = SiteSummary['top'][number] & { title: string | null; url: string | null }
@@ -96,39 +95,27 @@ function TopPosts({ top, trends }: { top: TopPage[]; trends: Map<string, DayCoun
 
 export function StatsPage({ today, summary, daily, trends }: StatsPageProps) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <meta name="robots" content="noindex" />
-        <title>Page views</title>
-        <style>{raw(css)}</style>
-      </head>
-      <body>
-        <main>
-          <header>
-            <h1>Page views</h1>
-            <p>{formatLongDay(today)}</p>
-          </header>
-          <Summary summary={summary} />
-          <section aria-labelledby="last-30-heading">
-            <h2 id="last-30-heading">Views per day, last 30 days</h2>
-            <DailyChart id="last-30" days={daily.slice(-30)} caption="Views per day, last 30 days" />
-          </section>
-          <section aria-labelledby="last-90-heading">
-            <h2 id="last-90-heading">Views per day, last 90 days</h2>
-            <DailyChart id="last-90" days={daily.slice(-90)} caption="Views per day, last 90 days" />
-          </section>
-          <section aria-labelledby="top-heading">
-            <h2 id="top-heading">Top pages</h2>
-            <TopPosts top={summary.top} trends={trends} />
-          </section>
-          <footer>
-            Days end at midnight in the service's time zone. Totals include views from before daily history began.
-          </footer>
-        </main>
-      </body>
-    </html>
+    <Document title="Page views">
+      <header>
+        <h1>Page views</h1>
+        <p>{formatLongDay(today)}</p>
+      </header>
+      <Summary summary={summary} />
+      <section aria-labelledby="last-30-heading">
+        <h2 id="last-30-heading">Views per day, last 30 days</h2>
+        <DailyChart id="last-30" days={daily.slice(-30)} caption="Views per day, last 30 days" />
+      </section>
+      <section aria-labelledby="last-90-heading">
+        <h2 id="last-90-heading">Views per day, last 90 days</h2>
+        <DailyChart id="last-90" days={daily.slice(-90)} caption="Views per day, last 90 days" />
+      </section>
+      <section aria-labelledby="top-heading">
+        <h2 id="top-heading">Top pages</h2>
+        <TopPosts top={summary.top} trends={trends} />
+      </section>
+      <footer>
+        Days end at midnight in the service's time zone. Totals include views from before daily history began.
+      </footer>
+    </Document>
   )
 }
