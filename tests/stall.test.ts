@@ -9,7 +9,7 @@ import { readCount } from '../src/db/counts.ts'
 import { watchHealth } from '../src/db/health.ts'
 import { rowsOf } from '../src/db/rows.ts'
 import { createLogger } from '../src/log.ts'
-import { appOn, everyView, quietLog } from './support/app.ts'
+import { appOn, everyView, quietLog, readerViews } from './support/app.ts'
 import { backend, useMigratedDatabase } from './support/database.ts'
 
 // Stalls need a second connection holding a lock, or a relay in front of a server: PostgreSQL only.
@@ -283,11 +283,7 @@ onServer('a commit whose reply is held past the deadline', () => {
     relay.start()
     const app = appOn(pool({}, relay.url), {
       countingOptions: {
-        ...everyView,
-        mode: 'readers',
-        trailingSlash: 'add',
-        repeatWindowMinutes: 30,
-        clientIpHeader: 'x-forwarded-for',
+        ...readerViews,
         viewDeadlineMs: 300,
       },
     })
@@ -322,11 +318,7 @@ onServer('logs during an outage', () => {
     const app = appOn(handle, {
       log: createLogger('debug', (line) => void lines.push(line)),
       countingOptions: {
-        ...everyView,
-        mode: 'readers',
-        trailingSlash: 'add',
-        repeatWindowMinutes: 30,
-        clientIpHeader: 'x-forwarded-for',
+        ...readerViews,
         visitorHashSecret: secret,
         clock: () => now,
       },

@@ -4,7 +4,7 @@ import type { CountingOptions } from '../../src/counting/counting.ts'
 import { pageAllowlist, parsePageList } from '../../src/counting/page-allowlist.ts'
 import { forgetExpiredVisitors } from '../../src/db/counts.ts'
 import { recentVisits, views } from '../../src/db/schema.ts'
-import { appOn, quietLog } from '../support/app.ts'
+import { appOn, quietLog, readerViews } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
 const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36'
@@ -21,12 +21,7 @@ beforeEach(async () => {
 })
 
 const readers = (overrides: Partial<CountingOptions> = {}): CountingOptions => ({
-  mode: 'readers',
-  trailingSlash: 'add',
-  repeatWindowMinutes: 30,
-  ratePerMinute: 0,
-  clientIpHeader: 'x-forwarded-for',
-  ignoreAddresses: [],
+  ...readerViews,
   visitorHashSecret: secret,
   clock,
   ...overrides,

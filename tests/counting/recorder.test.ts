@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { dailyViews, recentVisits, views } from '../../src/db/schema.ts'
-import { appOn, everyView } from '../support/app.ts'
+import { appOn, readerViews } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
 const database = useMigratedDatabase()
@@ -46,11 +46,7 @@ describe('batched recording', () => {
   test('readers: a burst of many readers on many pages, each reader twice per page, counts each once', async () => {
     const app = appOn(database.handle, {
       countingOptions: {
-        ...everyView,
-        mode: 'readers',
-        trailingSlash: 'add',
-        repeatWindowMinutes: 30,
-        clientIpHeader: 'x-forwarded-for',
+        ...readerViews,
       },
     })
     const visits = Array.from({ length: 30 }, (_, reader) =>

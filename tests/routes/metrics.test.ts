@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { outcomes } from '../../src/counting/outcomes.ts'
 import { pageAllowlist } from '../../src/counting/page-allowlist.ts'
-import { appOn, everyView, quietLog } from '../support/app.ts'
+import { appOn, everyView, quietLog, readerViews } from '../support/app.ts'
 import { backend, useMigratedDatabase } from '../support/database.ts'
 
 const database = useMigratedDatabase()
@@ -15,12 +15,8 @@ describe('GET /metrics', () => {
   test('Prometheus text: requests by route pattern and status, views by outcome, database, memory', async () => {
     const app = appOn(database.handle, {
       countingOptions: {
-        mode: 'readers',
-        trailingSlash: 'add',
-        repeatWindowMinutes: 30,
+        ...readerViews,
         ratePerMinute: 2,
-        clientIpHeader: 'x-forwarded-for',
-        ignoreAddresses: [],
       },
     })
     const post = (slug: string, ua = 'Mozilla/5.0 Firefox/140.0') =>

@@ -18,6 +18,16 @@ export const everyView: CountingOptions = {
   ignoreAddresses: [],
 }
 
+/** COUNT_MODE=readers as the cluster runs it: one count per reader and page per 30 minutes, behind a trusted proxy. */
+export const readerViews: CountingOptions = {
+  mode: 'readers',
+  trailingSlash: 'add',
+  repeatWindowMinutes: 30,
+  ratePerMinute: 0,
+  clientIpHeader: 'x-forwarded-for',
+  ignoreAddresses: [],
+}
+
 /** The real app on a real database, ready as if its migrations had just run. */
 export function appOn(
   database: DatabaseHandle,
