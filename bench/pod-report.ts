@@ -1,7 +1,7 @@
 import type { MachineInfo } from './machine.ts'
 import type { ExactCounts } from './pod-counts.ts'
 import type { PodLimits } from './pod-limits.ts'
-import type { Target } from './report.ts'
+import type { BenchResult, Target } from './report.ts'
 import type { LoadResult } from './wrk.ts'
 
 export interface PodLoad extends LoadResult {
@@ -28,13 +28,8 @@ export interface PodResult {
   settings: { durationSeconds: number; heavyDurationSeconds: number; quick: boolean; note?: string }
   loads: PodLoad[]
   exact: ExactCounts
-  startup: {
-    migrateAndReadyMs: number
-    readyMs: number[]
-    medianReadyMs: number
-    listenMs: number[]
-    medianListenMs: number
-  }
+  // The two-core bench's start figures, without its RSS samples (the cgroup's peak stands for them here).
+  startup: Omit<BenchResult['startup'], 'rssAtReadyMiB'>
   totalSeconds: number
   targets: Target[]
 }
