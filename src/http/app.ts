@@ -30,18 +30,17 @@ function logRequest(log: Logger, metrics: Metrics, routes: RouteTable): Middlewa
 
 /** The service's HTTP app: app-wide middleware, then each route module with what it needs. */
 export function createApp(deps: Deps) {
-  const { database, counting, readiness, log, metrics, reads } = deps
+  const { database, counting, readiness, log, metrics, reads, corsOrigins, statsCredentials, site = {} } = deps
   const app = new Hono<AppEnv>()
   const routes = routeTable(app)
 
   app.use(logRequest(log, metrics, routes))
-  app.use(allowOrigins({ origins: deps.corsOrigins, allowMethods: ['GET', 'HEAD', 'POST'], maxAgeSeconds: 86400 }))
+  app.use(allowOrigins({ origins: corsOrigins, allowMethods: ['GET', 'HEAD', 'POST'], maxAgeSeconds: 86400 }))
   app.use(refuseOtherMethods(routes))
 
   app.route('/', createHealthRoute(readiness))
-  const { corsOrigins, site = {} } = deps
   app.route('/', createViewsRoute({ db: database.db, counting, readiness, reads, corsOrigins, log, site }))
-  app.route('/', createStatsRoute({ db: database.db, counting, readiness, credentials: deps.statsCredentials, site }))
+  app.route('/', createStatsRoute({ db: database.db, counting, readiness, credentials: statsCredentials, site }))
   app.route('/', createBadgeRoute({ db: database.db, counting, readiness }))
   // With METRICS_PORT set, /metrics is not a route here at all: 404 whatever the method.
   if (deps.metricsOnMainPort) app.route('/', createMetricsRoute({ database, readiness, metrics, counting }))
