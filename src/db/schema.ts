@@ -29,3 +29,23 @@ export const dailyViews = pgTable(
   },
   (table) => [primaryKey({ columns: [table.slug, table.day] }), index('daily_views_day_idx').on(table.day)],
 )
+
+// What readers came with, per page per day, as counts only: a referring site's host or group name,
+// a campaign, a country code, browser and OS families, a device and a screen-width class. A row is
+// added to only in the statement that counts a view, so bots, repeats and refused views leave none.
+// `kind` is one of counting/breakdowns.ts's list; values beyond the daily limit of distinct values
+// of a kind are counted under OTHER_VALUE.
+export const dailyBreakdowns = pgTable(
+  'daily_breakdowns',
+  {
+    kind: text('kind').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    value: text('value').notNull(),
+    slug: text('slug').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull().default(0),
+  },
+  (table) => [
+    primaryKey({ columns: [table.kind, table.day, table.value, table.slug] }),
+    index('daily_breakdowns_slug_day_idx').on(table.slug, table.day),
+  ],
+)

@@ -1,0 +1,10 @@
+CREATE TABLE "daily_breakdowns" (
+	"kind" text NOT NULL,
+	"day" date NOT NULL,
+	"value" text NOT NULL,
+	"slug" text NOT NULL,
+	"count" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "daily_breakdowns_kind_day_value_slug_pk" PRIMARY KEY("kind","day","value","slug")
+);
+--> statement-breakpoint
+CREATE INDEX "daily_breakdowns_slug_day_idx" ON "daily_breakdowns" USING btree ("slug","day");
