@@ -39,6 +39,9 @@ export interface ContextOptions {
   userAgent?: string
 }
 
+/** What the script adds to its POST from newContext's 900 px wide screen, with no referrer or campaign. */
+export const PLAIN_VISIT = '?screen=m'
+
 // A fresh browser profile (no cookies, no cache, no storage) whose pages are watched by watchPage.
 export async function newContext(browser: Browser, { javaScript = true, userAgent }: ContextOptions = {}) {
   const context = await browser.newContext({

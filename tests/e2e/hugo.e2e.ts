@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'bun'
 import { freePort } from '../../harness/free-port.ts'
 import { startService } from '../../harness/service.ts'
-import { launchBrowser, type VisitOptions, visit } from './browser.ts'
+import { launchBrowser, PLAIN_VISIT, type VisitOptions, visit } from './browser.ts'
 import { createChecklist } from './checklist.ts'
 import { buildExampleSite, buildModuleSite } from './hugo-build.ts'
 import { checkReadersMode } from './hugo-readers.ts'
@@ -136,7 +136,7 @@ try {
     for (const expected of ['1 view', '2 views']) {
       const seen = await open(`${origins.reader}/posts/hello-world/`)
       assert.equal(seen.counts['posts/hello-world/'], expected)
-      assert.deepEqual(seen.apiRequests, ['POST /views/posts/hello-world/'])
+      assert.deepEqual(seen.apiRequests, [`POST /views/posts/hello-world/${PLAIN_VISIT}`])
       assertQuiet(seen)
       assert.deepEqual(seen.cookies, [], 'cookies set')
       assert.equal(seen.storedItems, 0, 'items in local or session storage')
@@ -148,7 +148,7 @@ try {
   await check('the Greek-titled post counts under its decoded slug', async () => {
     const seen = await open(`${origins.reader}/posts/${encodeURIComponent(GREEK)}/`)
     assert.equal(seen.counts[`posts/${GREEK}/`], '1 view')
-    assert.deepEqual(seen.apiRequests, [`POST /views/posts/${GREEK}/`])
+    assert.deepEqual(seen.apiRequests, [`POST /views/posts/${GREEK}/${PLAIN_VISIT}`])
     assertQuiet(seen)
     assert.equal(await storedCount(`posts/${GREEK}/`), 1)
     const ranked = (await (await fetch(`${apiUrl}/views`)).json()) as { slug: string }[]
@@ -206,7 +206,7 @@ try {
     const seen = await open(`${origins.previews}/posts/hello-world/`)
     assert.equal(seen.counts['posts/hello-world/'], '3 views')
     assert.match(await previews.read('posts/hello-world/index.html'), /This preview counts its own views/)
-    assert.deepEqual(seen.apiRequests, ['POST /views/posts/hello-world/'])
+    assert.deepEqual(seen.apiRequests, [`POST /views/posts/hello-world/${PLAIN_VISIT}`])
     assert.equal(await storedCount('posts/hello-world/'), 3)
   })
 
@@ -226,7 +226,7 @@ try {
     for (const slug of ['posts/hello-world.html', `posts/${GREEK}.html`]) {
       const seen = await open(`${origins.ugly}/${encodeURI(slug)}`)
       assert.equal(seen.counts[slug], '1 view')
-      assert.deepEqual(seen.apiRequests, [`POST /views/${slug}`])
+      assert.deepEqual(seen.apiRequests, [`POST /views/${slug}${PLAIN_VISIT}`])
       assert.equal(await storedCount(slug), 1)
     }
     const list = await open(`${origins.ugly}/`)
@@ -255,7 +255,7 @@ try {
   await check('a site importing the component as a Hugo Module counts and shows "1 view"', async () => {
     const seen = await open(`${origins.module}/posts/hello/`)
     assert.equal(seen.counts['posts/hello/'], '1 view')
-    assert.deepEqual(seen.apiRequests, ['POST /views/posts/hello/'])
+    assert.deepEqual(seen.apiRequests, [`POST /views/posts/hello/${PLAIN_VISIT}`])
     assertQuiet(seen)
     assert.equal(await storedCount('posts/hello/'), 1)
   })
