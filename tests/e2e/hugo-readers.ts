@@ -23,7 +23,7 @@ export interface ReadersSetup {
 }
 
 // A bot's POST is never counted, so asking until unknown pages are refused changes nothing.
-async function waitForPageList(apiUrl: string, timeoutMs = 10_000) {
+export async function waitForPageList(apiUrl: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const response = await fetch(`${apiUrl}/views/e2e-not-a-page/`, {
