@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import { type ScreenClass, screenClasses } from '../../counting/breakdowns.ts'
 import type { Counting, ViewResult } from '../../counting/counting.ts'
 import type { Database } from '../../db/client.ts'
 import { rankedCounts, readCount, readCounts } from '../../db/counts.ts'
@@ -27,7 +28,10 @@ const viewQuery = z.object({
   ref: text,
   utm_source: text,
   utm_campaign: text,
-  screen: z.enum(['s', 'm', 'l', 'xl']).optional().catch(undefined),
+  screen: z
+    .enum(Object.keys(screenClasses) as [ScreenClass, ...ScreenClass[]])
+    .optional()
+    .catch(undefined),
 })
 
 export interface ViewsRouteDeps {
