@@ -2,16 +2,13 @@ import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
-import type { TrailingSlash } from '../counting/slug.ts'
 import { collector, type Dataset, dailyColumns, type FormatName, InvalidFile, viewsColumns } from './dataset.ts'
-import { goatCounterHeader, goatCounterReader } from './goatcounter.ts'
+import { type GoatCounterOptions, goatCounterHeader, goatCounterReader } from './goatcounter.ts'
 import { readJson } from './json-file.ts'
 
-export interface ReadOptions {
+export interface ReadOptions extends GoatCounterOptions {
   /** Skips detection. */
   format?: FormatName
-  trailingSlash: TrailingSlash
-  timeZone: string
 }
 
 /**

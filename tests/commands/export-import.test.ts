@@ -34,10 +34,22 @@ describe('bun run import and bun run export', () => {
           'slugs: 3 (3 new)',
           'views of these slugs: 0 -> 6 (+6, added)',
           'daily rows: 4 (2024-12-31 to 2025-01-03)',
+          'breakdown rows: 28',
           'imported in one transaction',
           '',
         ].join('\n'),
       )
+
+      // SITE_URL names the site's own host: a GoatCounter referrer from it is no referrer.
+      const own = join(scratch, 'own.csv')
+      const header = (await Bun.file(join(fixtures, 'goatcounter-export.csv')).text()).split('\n')[0]
+      await Bun.write(
+        own,
+        `${header}\n/posts/x/,X,false,,,,s,0,https://www.blog.example/posts/y/,h,,,true,2025-01-05T00:00:00Z\n`,
+      )
+      expect(run('import', [own, '--dry-run'], env).stdout).toContain('breakdown rows: 1\n')
+      const sited = run('import', [own, '--dry-run'], { ...env, SITE_URL: 'https://blog.example/' })
+      expect(sited.stdout).toContain('breakdown rows: 0\n')
 
       const bad = join(scratch, 'bad.csv')
       await Bun.write(
@@ -60,8 +72,12 @@ describe('bun run import and bun run export', () => {
       ])
       expect(document.daily).toHaveLength(4)
       expect(document.version).toBe(2)
-      const breakdownRows = 0
-      expect(json.stderr).toContain(`exported 3 slug(s), 4 daily row(s) and ${breakdownRows} breakdown row(s)`)
+      expect(json.stderr).toContain('exported 3 slug(s), 4 daily row(s) and 28 breakdown row(s)')
+      expect(document.breakdowns).toContainEqual({
+        kind: 'referrer',
+        day: '2024-12-31',
+        counts: [['Hacker News', 'posts/hello-world/', 1]],
+      })
 
       const csv = run('export', ['--csv', '--daily'], env)
       expect(csv.stdout.split('\n').slice(0, 2)).toEqual(['slug,day,count', 'posts/café/,2025-01-03,1'])

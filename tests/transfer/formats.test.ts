@@ -55,6 +55,47 @@ describe('GoatCounter CSV export', () => {
     })
   })
 
+  test('what readers came with is kept as the live count keeps it, for exactly the pageviews counted', async () => {
+    const data = await readDataset(goatcounter, defaults)
+    const rows = data.breakdowns!.map((row) => `${row.slug} ${row.day} ${row.kind}: ${row.value} ${row.count}`)
+    expect(rows.sort()).toEqual([
+      'posts/café/ 2025-01-03 browser: Samsung Internet for Android 1',
+      'posts/café/ 2025-01-03 campaign: spring sale 1',
+      'posts/café/ 2025-01-03 country: FR 1',
+      'posts/café/ 2025-01-03 os: Android 1',
+      'posts/café/ 2025-01-03 screen: s 1',
+      'posts/café/ 2025-01-03 source: mastodon 1',
+      'posts/hello-world/ 2024-12-31 browser: Firefox 1',
+      'posts/hello-world/ 2024-12-31 country: NL 1',
+      'posts/hello-world/ 2024-12-31 os: Linux 1',
+      'posts/hello-world/ 2024-12-31 referrer: Hacker News 1',
+      'posts/hello-world/ 2024-12-31 screen: xl 1',
+      'posts/hello-world/ 2025-01-01 browser: Chrome 1',
+      'posts/hello-world/ 2025-01-01 browser: Safari 1',
+      'posts/hello-world/ 2025-01-01 country: DE 1',
+      'posts/hello-world/ 2025-01-01 country: US 1',
+      'posts/hello-world/ 2025-01-01 os: Windows 1',
+      'posts/hello-world/ 2025-01-01 os: iOS 1',
+      'posts/hello-world/ 2025-01-01 referrer: Mastodon 1',
+      'posts/hello-world/ 2025-01-01 screen: s 1',
+      'posts/hello-world/ 2025-01-01 screen: xl 1',
+      'posts/hello-world/ 2025-01-01 source: mastodon 1',
+      'posts/hello-world/ 2025-01-01 source: newsletter 1',
+      'posts/γεια/ 2025-01-02 browser: Firefox 2',
+      'posts/γεια/ 2025-01-02 country: GR 2',
+      'posts/γεια/ 2025-01-02 os: Linux 2',
+      'posts/γεια/ 2025-01-02 referrer: DuckDuckGo 1',
+      'posts/γεια/ 2025-01-02 referrer: example.org 1',
+      'posts/γεια/ 2025-01-02 screen: l 2',
+    ])
+    // Every counted pageview names a browser: their sum is each day's count, bots and events left out.
+    const browsers = new Map<string, number>()
+    for (const row of data.breakdowns!.filter((row) => row.kind === 'browser'))
+      browsers.set(`${row.slug} ${row.day}`, (browsers.get(`${row.slug} ${row.day}`) ?? 0) + row.count)
+    const days = [...data.history!].flatMap(([slug, days]) => [...days].map(([day, n]) => [`${slug} ${day}`, n]))
+    expect(Object.fromEntries(browsers)).toEqual(Object.fromEntries(days))
+  })
+
   test("days are the service's TIME_ZONE days and slugs its TRAILING_SLASH spelling", async () => {
     const data = await readDataset(goatcounter, { trailingSlash: 'strip', timeZone: 'Europe/Athens' })
     expect(plain(data).history!['posts/hello-world']).toEqual({ '2025-01-01': 3 })

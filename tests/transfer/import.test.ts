@@ -274,4 +274,24 @@ describe('add and replace', () => {
     expect((await counts())['posts/hello-world/']).toBe(3)
     expect(await history('posts/hello-world/')).toEqual({ '2024-12-31': 1, '2025-01-01': 2 })
   })
+
+  test("a GoatCounter export's breakdowns add to those there; replace makes a named slug's the file's", async () => {
+    const goatcounter = join(import.meta.dir, '..', 'fixtures', 'goatcounter-export.csv')
+    const fromFile = {
+      'browser 2025-01-02 Firefox': 2,
+      'country 2025-01-02 GR': 2,
+      'os 2025-01-02 Linux': 2,
+      'referrer 2025-01-02 DuckDuckGo': 1,
+      'referrer 2025-01-02 example.org': 1,
+      'screen 2025-01-02 l': 2,
+    }
+    await load(goatcounter)
+    expect(await breakdownsOf('posts/γεια/')).toEqual({
+      'campaign 2024-12-31 spring "sale" ω': 4,
+      'screen 2024-12-31 xl': 40,
+      ...fromFile,
+    })
+    await load(goatcounter, 'replace')
+    expect(await breakdownsOf('posts/γεια/')).toEqual(fromFile)
+  })
 })
