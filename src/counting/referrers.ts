@@ -79,3 +79,10 @@ export function referrerValue(input: string, siteHosts?: Set<string>): string | 
   if (host === undefined || siteHosts?.has(host)) return undefined
   return groups.find(([, pattern]) => pattern.test(host))?.[0] ?? host
 }
+
+/** The hosts of the site's own addresses (SITE_URL, CORS_ORIGINS), as referrerValue compares them. */
+export const siteHosts = (urls: (string | undefined)[]): string[] =>
+  urls.flatMap((url) => {
+    const host = url === undefined ? undefined : referrerHost(url)
+    return host === undefined ? [] : [host]
+  })
