@@ -1,6 +1,6 @@
 // bun run import FILE [--mode add|replace] [--dry-run] [--format NAME]: loads an export (docs/transfer.md).
 import { parseArgs } from 'node:util'
-import { referrerHost } from '../counting/referrers.ts'
+import { siteHosts } from '../counting/referrers.ts'
 import { openConfiguredDatabase } from '../db/client.ts'
 import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
 import { loadEnv } from '../env.ts'
@@ -35,15 +35,16 @@ const file = positionals[0]!
 if (!(await Bun.file(file).exists())) usage(`cannot read ${file}`)
 
 const env = loadEnv()
-// A GoatCounter referrer from the site itself is a move between its pages, as for the live count.
-const siteHost = env.SITE_URL ? referrerHost(env.SITE_URL) : undefined
 let dataset: Awaited<ReturnType<typeof readDataset>>
 try {
   dataset = await readDataset(file, {
     format: flags.format as FormatName | undefined,
     trailingSlash: env.TRAILING_SLASH,
     timeZone: env.TIME_ZONE,
-    siteHosts: new Set(siteHost ? [siteHost] : []),
+    // As the live count reads them: a referral from the site itself is none, and a day's distinct
+    // values of a kind are bounded.
+    siteHosts: new Set(siteHosts([env.SITE_URL, ...env.CORS_ORIGINS])),
+    valuesPerDay: env.BREAKDOWN_VALUES_PER_DAY,
   })
 } catch (error) {
   if (!(error instanceof InvalidFile)) throw error

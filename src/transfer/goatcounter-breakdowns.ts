@@ -1,5 +1,10 @@
-import { type BreakdownKind, type BreakdownValue, OTHER_VALUE, type ScreenClass } from '../counting/breakdowns.ts'
-import { referrerValue } from '../counting/referrers.ts'
+import {
+  type BreakdownKind,
+  type BreakdownValue,
+  breakdownReader,
+  OTHER_VALUE,
+  type ScreenClass,
+} from '../counting/breakdowns.ts'
 import { type BreakdownRow, breakdownKey } from './breakdown-rows.ts'
 
 // What a GoatCounter pageview says about its reader, as the values the service itself keeps.
@@ -39,24 +44,16 @@ export function screenClassOf(size: string): ScreenClass | undefined {
   return width < 600 ? 's' : width < 1024 ? 'm' : width < 1440 ? 'l' : 'xl'
 }
 
-/** "US-TX" → "US": ISO 3166-2 to its country; "XX" (unknown) is dropped as the live count drops it. */
-export function countryOf(location: string): string | undefined {
-  const country = location.split('-')[0]!.trim().toUpperCase()
-  return /^[A-Z][A-Z0-9]$/.test(country) && country !== 'XX' ? country : undefined
-}
-
-/** A utm value as the view route keeps it: trimmed, lower-case, at most 64 characters, else dropped. */
-export function utmValueOf(value: string | null | undefined): string | undefined {
-  const text = value?.trim().toLowerCase()
-  return text && text.length <= MAX_NAME && !controlCharacter.test(text) ? text : undefined
-}
-
 const schemes = { generated: 'g', campaign: 'c' }
 
-/** Reads the values of one pageview from the columns its header names. */
+/**
+ * Reads the values of one pageview from the columns its header names, through the live count's
+ * own reader (counting/breakdowns.ts), so an imported value is exactly what the service would keep.
+ */
 export function goatCounterValues(header: string[], version: string, siteHosts?: Set<string>) {
   const column = (name: string) => header.indexOf(name)
   const at = {
+    userAgent: column('UserAgent'),
     browser: column('Browser'),
     system: column('System'),
     referrer: column('Referrer'),
@@ -65,28 +62,35 @@ export function goatCounterValues(header: string[], version: string, siteHosts?:
     location: column('Location'),
   }
   // Version 1's Browser column is the whole User-Agent, not a name and version.
-  if (version === '1') at.browser = -1
+  if (version === '1') [at.userAgent, at.browser] = [at.browser, -1]
+  const read = breakdownReader({ siteHosts })
   return (record: string[], path: string): BreakdownValue[] => {
     const cell = (index: number) => (index === -1 ? '' : (record[index] ?? ''))
-    const values: Partial<Record<BreakdownKind, string | undefined>> = {}
     // The page's own URL carries the campaign, as the inline script reads it from location.search.
     const query = new URLSearchParams(/\?([^#]*)/.exec(path)?.[1] ?? '')
-    values.source = utmValueOf(query.get('utm_source'))
-    values.campaign = utmValueOf(query.get('utm_campaign'))
-    const referrer = cell(at.referrer).trim()
+    const referrer = cell(at.referrer)
     const scheme = cell(at.scheme)
     // A generated referrer is already a readable name ("Hacker News"); a campaign one is the
-    // campaign parameter's text, counted as the source when the path did not name one.
-    if (scheme === schemes.generated) values.referrer = nameOf(referrer)
-    else if (scheme === schemes.campaign) values.source ??= utmValueOf(referrer)
-    else if (referrer !== '') values.referrer = referrerValue(referrer, siteHosts)
-    values.browser = familyOf(cell(at.browser))
-    values.os = familyOf(cell(at.system))
-    values.screen = screenClassOf(cell(at.screen))
-    values.country = countryOf(cell(at.location))
-    return Object.entries(values)
-      .filter((entry): entry is [BreakdownKind, string] => entry[1] !== undefined)
-      .map(([kind, value]) => ({ kind, value }))
+    // campaign parameter's text, counted as the source when the path names none.
+    const generated = scheme === schemes.generated
+    const campaign = scheme === schemes.campaign
+    const values = read({
+      referrer: generated || campaign || referrer === '' ? undefined : referrer,
+      utmSource: query.get('utm_source') || (campaign ? referrer : undefined),
+      utmCampaign: query.get('utm_campaign') ?? undefined,
+      country: cell(at.location).split('-')[0],
+      screen: screenClassOf(cell(at.screen)),
+      userAgent: cell(at.userAgent) || undefined,
+    })
+    const add = (kind: BreakdownKind, value: string | undefined) => {
+      if (value !== undefined && !values.some((known) => known.kind === kind)) values.push({ kind, value })
+    }
+    if (generated) add('referrer', nameOf(referrer))
+    // GoatCounter's exports now leave UserAgent blank ("no longer stored", its export docs) and
+    // give the parsed name and version instead: the families from those when no User-Agent says.
+    add('browser', familyOf(cell(at.browser)))
+    add('os', familyOf(cell(at.system)))
+    return values
   }
 }
 
@@ -114,6 +118,7 @@ export function breakdownTally() {
         for (const row of group) totals.set(row.value, (totals.get(row.value) ?? 0) + row.count)
         const kept = new Set(
           [...totals]
+            .filter(([value]) => value !== OTHER_VALUE)
             .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
             .slice(0, valuesPerDay)
             .map(([value]) => value),

@@ -40,16 +40,17 @@ describe('bun run import and bun run export', () => {
         ].join('\n'),
       )
 
-      // SITE_URL names the site's own host: a GoatCounter referrer from it is no referrer.
+      // As for live views: SITE_URL's host is no referrer, and BREAKDOWN_VALUES_PER_DAY bounds a day's values.
       const own = join(scratch, 'own.csv')
       const header = (await Bun.file(join(fixtures, 'goatcounter-export.csv')).text()).split('\n')[0]
-      await Bun.write(
-        own,
-        `${header}\n/posts/x/,X,false,,,,s,0,https://www.blog.example/posts/y/,h,,,true,2025-01-05T00:00:00Z\n`,
-      )
-      expect(run('import', [own, '--dry-run'], env).stdout).toContain('breakdown rows: 1\n')
-      const sited = run('import', [own, '--dry-run'], { ...env, SITE_URL: 'https://blog.example/' })
-      expect(sited.stdout).toContain('breakdown rows: 0\n')
+      const referred = (from: string) => `/posts/x/,X,false,,,,s,0,${from},h,,,true,2025-01-05T00:00:00Z`
+      const referrers = ['https://www.blog.example/posts/y/', 'https://a.example/', 'https://b.example/']
+      await Bun.write(own, [header, ...referrers.map(referred)].join('\n'))
+      const rowsWith = (settings: Record<string, string>) =>
+        /breakdown rows: (\d+)\n/.exec(run('import', [own, '--dry-run'], { ...env, ...settings }).stdout)?.[1]
+      expect(rowsWith({})).toBe('3')
+      expect(rowsWith({ SITE_URL: 'https://blog.example/' })).toBe('2')
+      expect(rowsWith({ BREAKDOWN_VALUES_PER_DAY: '1' })).toBe('2')
 
       const bad = join(scratch, 'bad.csv')
       await Bun.write(

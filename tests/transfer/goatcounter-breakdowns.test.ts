@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readDataset } from '../../src/transfer/formats.ts'
-import { countryOf, familyOf, screenClassOf } from '../../src/transfer/goatcounter-breakdowns.ts'
+import { familyOf, screenClassOf } from '../../src/transfer/goatcounter-breakdowns.ts'
 
 const scratch = mkdtempSync(join(tmpdir(), 'vc-goat-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
@@ -42,15 +42,25 @@ describe('GoatCounter values as the service keeps them', () => {
     ).toEqual(['s', 'm', 'm', 'l', 'l', 'xl', undefined, undefined, undefined])
   })
 
-  test('a location becomes its country; unknown ones none', () => {
-    expect(['US-CA', 'gr', 'T1', 'XX', '', 'USA', 'U$'].map(countryOf)).toEqual([
-      'US',
-      'GR',
-      'T1',
-      undefined,
-      undefined,
-      undefined,
-      undefined,
+  test('a location becomes its country, as the live count keeps a country header; unknown ones none', async () => {
+    const rows = await breakdownsOf(
+      ['US-CA', 'gr', 'T1', 'XX', '', 'USA'].map((location) => pageview('', { location })),
+    )
+    expect(rows.filter((row) => row.startsWith('country'))).toEqual([
+      'country posts/x/ GR 1',
+      'country posts/x/ T1 1',
+      'country posts/x/ US 1',
+    ])
+  })
+
+  test('a User-Agent column, when GoatCounter filled it, gives the device class and families as for a live view', async () => {
+    const iPhone =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'
+    const rows = await breakdownsOf([pageview('').replace(',false,,Firefox 133,', `,false,"${iPhone}",Firefox 133,`)])
+    expect(rows.filter((row) => /^(browser|os|device)/.test(row))).toEqual([
+      'browser posts/x/ Safari 1',
+      'device posts/x/ phone 1',
+      'os posts/x/ iOS 1',
     ])
   })
 })

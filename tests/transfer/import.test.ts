@@ -7,7 +7,8 @@ import { dailyBreakdowns, dailyViews, views } from '../../src/db/schema.ts'
 import { type ExportKind, exportData } from '../../src/transfer/export.ts'
 import { readDataset } from '../../src/transfer/formats.ts'
 import { type ImportMode, importDataset } from '../../src/transfer/import.ts'
-import { useMigratedDatabase } from '../support/database.ts'
+import { appOn, readerViews } from '../support/app.ts'
+import { migratedDatabase, useMigratedDatabase } from '../support/database.ts'
 import { emptyTables, tableSnapshot } from '../support/tables.ts'
 
 const database = useMigratedDatabase()
@@ -117,6 +118,50 @@ describe('a round trip into an empty database gives identical tables', () => {
     await load(viewsFile)
     await load(dailyFile)
     expect(await tableSnapshot(db())).toEqual(before)
+  })
+})
+
+describe('views counted by the service itself', () => {
+  const iPhone =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1'
+  const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0'
+
+  test('with their breakdowns, exported and imported into a fresh database, give every table back', async () => {
+    await emptyTables(db())
+    await db().execute(sql`delete from recent_visits`)
+    // COUNT_MODE=readers, as the cluster runs: the mode that keeps breakdowns.
+    const app = appOn(database.handle, { countingOptions: { ...readerViews, countryHeader: 'cf-ipcountry' } })
+    const views = [
+      [
+        '/views/posts/a/?ref=https%3A%2F%2Fnews.ycombinator.com%2Fitem%3Fid%3D1&utm_source=Newsletter&screen=s',
+        iPhone,
+        'gr',
+      ],
+      ['/views/posts/a/?ref=lobste.rs&utm_campaign=Spring&screen=xl', firefox, 'de'],
+      ['/views/posts/γεια/?ref=example.org&screen=m', firefox, 'gr'],
+      ['/views/posts/γεια/', iPhone, 'xx'],
+    ]
+    for (const [i, [path, ua, country]] of views.entries()) {
+      const response = await app.request(path!, {
+        method: 'POST',
+        headers: { 'User-Agent': ua!, 'CF-IPCountry': country!, 'X-Forwarded-For': `192.0.2.${i + 1}` },
+      })
+      expect(await response.json()).toMatchObject({ counted: true })
+    }
+    const before = await tableSnapshot(db())
+    expect(before.views).toHaveLength(2)
+    expect(new Set(before.breakdowns.map((row) => row.kind))).toEqual(
+      new Set(['referrer', 'source', 'campaign', 'country', 'browser', 'os', 'device', 'screen']),
+    )
+    const file = await exportTo('json')
+    // On the embedded backend this is the same instance with its schema made anew.
+    const fresh = await migratedDatabase()
+    try {
+      await importDataset(fresh.handle.db, await readDataset(file, options), { mode: 'add', dryRun: false })
+      expect(await tableSnapshot(fresh.handle.db)).toEqual(before)
+    } finally {
+      await fresh.drop()
+    }
   })
 })
 
