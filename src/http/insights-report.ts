@@ -17,6 +17,8 @@ import { pageUrl, type Site, withTitles } from './site-pages.ts'
 export interface ReportOptions {
   /** How many pages, and values of each kind, to list by name. */
   top: number
+  /** Values of each kind, when not `top`. */
+  values?: number
 }
 
 const sumOf = (days: { count: number }[]) => days.reduce((total, day) => total + day.count, 0)
@@ -64,9 +66,9 @@ export async function siteReport(
   db: Database,
   site: Site,
   asked: RequestedRange,
-  { top }: ReportOptions,
+  { top, values = top }: ReportOptions,
 ): Promise<{ range: Range; report: SiteReport }> {
-  const { range, head, tables } = await report(db, asked, top)
+  const { range, head, tables } = await report(db, asked, values)
   const ranked = await topPages(db, range, range.previous, top)
   const pages = withTitles(site, ranked).map(({ slug, title, url, count, previous }) => ({
     slug,
@@ -84,9 +86,9 @@ export async function pageReport(
   site: Site,
   slug: string,
   asked: RequestedRange,
-  { top }: ReportOptions,
+  { top, values = top }: ReportOptions,
 ): Promise<{ range: Range; report: PageReport }> {
-  const [{ range, head, tables }, total] = await Promise.all([report(db, asked, top, slug), totalViews(db, slug)])
+  const [{ range, head, tables }, total] = await Promise.all([report(db, asked, values, slug), totalViews(db, slug)])
   const title = site.pages?.page(slug)?.title ?? null
   return { range, report: { slug, title, url: pageUrl(site, slug), total, ...head, ...tables } }
 }

@@ -2,7 +2,7 @@
 // pages are one report, so they cannot disagree.
 import { type BreakdownKind, OTHER_VALUE, type ScreenClass, screenClasses } from '../counting/breakdowns.ts'
 import type { DayCount } from '../db/history.ts'
-import { formatDate, formatDay } from './format.ts'
+import { formatDate } from './format.ts'
 
 export interface ReportRange {
   /** `7`, `30`, `90`, `365` or `all`; null for a from–to range. */
@@ -64,6 +64,10 @@ export function rangeLabel(range: ReportRange): string {
   return `${formatDate(range.from)} – ${formatDate(range.to)}`
 }
 
+/** The label within a sentence: "last 30 days", "all time", "Mar 1, 2026 – Mar 19, 2026". */
+export const rangePhrase = (range: ReportRange) =>
+  range.preset === null ? rangeLabel(range) : rangeLabel(range).toLowerCase()
+
 /** "+25 %", "−3 %", "0 %": a no-break space keeps the sign and the number with the percent sign. */
 export function formatChange(change: number): string {
   const percent = Math.round(change * 100)
@@ -83,7 +87,19 @@ export function valueLabel(kind: BreakdownKey, row: ValueRow): string {
   return row.value
 }
 
-/** The tables' headings, in the page's order. */
+/** What one row of a table names. */
+export const breakdownColumns: Record<BreakdownKey, string> = {
+  referrers: 'Site',
+  sources: 'Source',
+  campaigns: 'Campaign',
+  countries: 'Country',
+  browsers: 'Browser',
+  systems: 'System',
+  devices: 'Device',
+  screens: 'Width',
+}
+
+/** The tables' headings. */
 export const breakdownTitles: Record<BreakdownKey, string> = {
   referrers: 'Referrers',
   sources: 'Sources (utm_source)',
@@ -94,7 +110,3 @@ export const breakdownTitles: Record<BreakdownKey, string> = {
   devices: 'Devices',
   screens: 'Screen widths',
 }
-
-/** A chart bar's day, or "Mar 13 – Mar 19" for a bar of several days. */
-export const spanLabel = (day: string, until?: string) =>
-  until === undefined || until === day ? formatDay(day) : `${formatDay(day)} – ${formatDay(until)}`
