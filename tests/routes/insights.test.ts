@@ -285,6 +285,38 @@ describe('insights, cached and guarded', () => {
     expect((await appWith().request('/insights', { method: 'HEAD' })).status).toBe(200)
   })
 
+  test('a report costs the same few queries however many pages and values it lists', async () => {
+    const db = database.handle.db
+    const queriesFor = async () => {
+      let queries = 0
+      const select = db.select.bind(db)
+      const execute = db.execute.bind(db)
+      db.select = ((...args: Parameters<typeof select>) => {
+        queries++
+        return select(...args)
+      }) as typeof db.select
+      db.execute = ((...args: Parameters<typeof execute>) => {
+        queries++
+        return execute(...args)
+      }) as typeof db.execute
+      try {
+        expect((await appWith().request('/insights?range=all&top=100')).status).toBe(200)
+        return queries
+      } finally {
+        db.select = select
+        db.execute = execute
+      }
+    }
+    await seed()
+    const few = await queriesFor()
+    const slugs = Array.from({ length: 60 }, (_, i) => `posts/${i}/`)
+    await db.insert(dailyViews).values(slugs.map((slug) => ({ slug, day: '2026-03-10', count: 1 })))
+    await db.insert(dailyBreakdowns).values(slugs.map((slug) => breakdown('referrer', slug, 1, slug, '2026-03-10')))
+    expect(await queriesFor()).toBe(few)
+    // The first day (for all), the days, the values and the pages.
+    expect(few).toBe(4)
+  })
+
   test('answers 503 while the database is not ready', async () => {
     const app = appOn(database.handle, { isReady: () => false })
     expect((await app.request('/insights')).status).toBe(503)
