@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import { type ScreenClass, screenClasses } from '../../counting/breakdowns.ts'
 import type { Counting, ViewResult } from '../../counting/counting.ts'
 import type { Database } from '../../db/client.ts'
 import { rankedCounts, readCount, readCounts } from '../../db/counts.ts'
@@ -20,10 +21,23 @@ import { validate } from '../validate.ts'
 
 const PREFIX = '/views/'
 const days = z.coerce.number().int().min(1).max(366)
+// What the inline script sends with a view. A value that is not what it should be is dropped
+// (`catch`), never refused: the view still counts, only without it. counting/breakdowns.ts decides
+// what each value is stored as.
+const text = z.string().max(2048).optional().catch(undefined)
+const viewQuery = z.object({
+  ref: text,
+  utm_source: text,
+  utm_campaign: text,
+  screen: z
+    .enum(Object.keys(screenClasses) as [ScreenClass, ...ScreenClass[]])
+    .optional()
+    .catch(undefined),
+})
 
 export interface ViewsRouteDeps {
   db: Database
-  counting: Pick<Counting, 'mode' | 'clientIpHeader' | 'slug' | 'view' | 'today'>
+  counting: Pick<Counting, 'mode' | 'clientIpHeader' | 'countryHeader' | 'slug' | 'view' | 'today'>
   readiness: Pick<Readiness, 'isReady'>
   reads: Pick<ReadCache, 'get'>
   /** Origins whose pages may POST views (CORS_ORIGINS). */
@@ -87,13 +101,20 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, 
         }
         await next()
       },
+      validate('query', viewQuery),
       async (c) => {
         const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
+        const query = c.req.valid('query')
         const result = await counting.view({
           slug,
           address: clientAddress(c, counting.clientIpHeader),
           userAgent: c.req.header('user-agent'),
           signal: c.req.raw.signal,
+          referrer: query.ref,
+          utmSource: query.utm_source,
+          utmCampaign: query.utm_campaign,
+          screen: query.screen,
+          country: counting.countryHeader && c.req.header(counting.countryHeader),
         })
         c.set('outcome', result.outcome)
         return answerView(c, slug, result)
