@@ -94,6 +94,7 @@ export async function topValues(
 ): Promise<Map<BreakdownKind, KindValues>> {
   const onePage: SQL = slug === undefined ? sql`` : sql`and slug = ${slug}`
   // The folded value sorts after every real one, so it is in the top only when the real ones are fewer.
+  // Ties go by code point ("C"), so both backends, whatever their default collation, list them alike.
   const result = await db.execute(sql`
     with counts as (
       select kind, value, sum(count) as count from daily_breakdowns
@@ -101,7 +102,7 @@ export async function topValues(
       group by kind, value
     ), ranked as (
       select kind, value, count, sum(count) over (partition by kind) as total,
-        row_number() over (partition by kind order by value = ${OTHER_VALUE}, count desc, value) as rank
+        row_number() over (partition by kind order by value = ${OTHER_VALUE}, count desc, value collate "C") as rank
       from counts
     )
     select kind, value, count, total from ranked where rank <= ${limit}::int order by kind, rank`)

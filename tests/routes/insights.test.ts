@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, test } from 'bun:test'
 import { dailyBreakdowns, dailyViews, views } from '../../src/db/schema.ts'
 import type { Site } from '../../src/http/site-pages.ts'
 import type { StatsCredentials } from '../../src/http/stats-access.ts'
-import { appOn, everyView } from '../support/app.ts'
+import { appOn, everyView, readerViews } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
 const database = useMigratedDatabase()
@@ -235,6 +235,53 @@ describe('GET /insights/pages/{slug}', () => {
     expect((await get('/insights/pages/a%2Fb%2525')).body.slug).toBe('a/b%25')
     expect((await get('/insights/pages/%E0%A4%A')).response.status).toBe(400)
     expect((await get('/insights/pages/posts/%00/')).response.status).toBe(400)
+  })
+})
+
+describe('insights of views counted through POST /views/{slug}', () => {
+  test('a referrer, a screen, a country, a campaign and the browser read back per page and site-wide', async () => {
+    const app = appOn(database.handle, {
+      countingOptions: { ...readerViews, countryHeader: 'cf-ipcountry', clock: () => now },
+      readCacheMs: 0,
+    })
+    const iphone =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1'
+    const views: [string, string][] = [
+      ['ref=news.ycombinator.com&screen=s', 'GR'],
+      ['ref=www.example.org&screen=s&utm_campaign=Launch', 'GR'],
+      ['screen=xl', 'T1'],
+    ]
+    for (const [i, [query, country]] of views.entries()) {
+      const headers = { 'User-Agent': iphone, 'X-Forwarded-For': `203.0.113.${i + 1}`, 'CF-IPCountry': country }
+      const response = await app.request(`/views/posts/a/?${query}`, { method: 'POST', headers })
+      expect(await response.json()).toMatchObject({ counted: true })
+    }
+    const page = await (await app.request('/insights/pages/posts/a/?range=7')).json()
+    expect(page.views).toBe(3)
+    expect(page.total).toBe(3)
+    expect(page.referrers).toEqual([
+      { value: 'Hacker News', count: 1 },
+      { value: 'example.org', count: 1 },
+      { value: null, count: 1 },
+    ])
+    expect(page.screens).toEqual([
+      { value: 's', count: 2 },
+      { value: 'xl', count: 1 },
+    ])
+    expect(page.countries).toEqual([
+      { value: 'GR', name: 'Greece', count: 2 },
+      { value: 'T1', name: 'Tor', count: 1 },
+    ])
+    expect(page.campaigns).toEqual([
+      { value: 'launch', count: 1 },
+      { value: null, count: 2 },
+    ])
+    expect(page.devices).toEqual([{ value: 'phone', count: 3 }])
+    expect(page.browsers).toEqual([{ value: 'Safari', count: 3 }])
+    expect(page.systems).toEqual([{ value: 'iOS', count: 3 }])
+    const site = await (await app.request('/insights?range=7')).json()
+    expect(site.pages).toEqual([{ slug: 'posts/a/', title: null, url: null, count: 3, previous: 0 }])
+    expect(site.referrers).toEqual(page.referrers)
   })
 })
 
