@@ -8,6 +8,7 @@ import { rankedCounts, readCount, readCounts } from '../../db/counts.ts'
 import { dailyCounts, siteSummary } from '../../db/history.ts'
 import type { Readiness } from '../../db/readiness.ts'
 import type { Logger } from '../../log.ts'
+import { cachedJson } from '../cached-json.ts'
 import { clientAddress } from '../client-address.ts'
 import { conditionalGet } from '../conditional-get.ts'
 import type { ReadCache } from '../read-cache.ts'
@@ -51,12 +52,7 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, 
   const reportRefusedOrigin = reportRefusedOrigins(log)
   const database = requireDatabase(readiness)
 
-  // Reads go through the short-lived cache and carry an ETag, so a burst of readers (or Cloudflare's
-  // edge revalidating) costs one query, and an unchanged answer costs no body at all (conditionalGet).
-  async function cachedJson(c: Context, key: string, load: () => Promise<unknown>) {
-    const { body, etag } = await reads.get(key, load)
-    return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, 'Cache-Control': 'public, max-age=2' })
-  }
+  const cached = cachedJson(reads)
 
   // The one place a view's outcome becomes HTTP. COUNT_MODE=every answers exactly as the reference
   // did; otherwise the answer says whether this view counted.
@@ -73,15 +69,14 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, 
   return new Hono<AppEnv>()
     .get('/views', database, conditionalGet(), async (c) => {
       const raw = slugListFromQuery(c.req.url, MAX_BATCH_SLUGS)
-      if (!raw) return cachedJson(c, 'all', () => rankedCounts(db))
+      if (!raw) return cached(c, 'all', () => rankedCounts(db))
       const slugs = [...new Set(raw.map(counting.slug))]
-      return cachedJson(c, `some:${slugs.join('\n')}`, () => readCounts(db, slugs))
+      return cached(c, `some:${slugs.join('\n')}`, () => readCounts(db, slugs))
     })
     .get('/views/*', database, conditionalGet(), validate('query', z.object({ days: days.optional() })), async (c) => {
       const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
       const { days } = c.req.valid('query')
-      if (days === undefined)
-        return cachedJson(c, `one:${slug}`, async () => ({ slug, count: await readCount(db, slug) }))
+      if (days === undefined) return cached(c, `one:${slug}`, async () => ({ slug, count: await readCount(db, slug) }))
       const count = await readCount(db, slug)
       return c.json({ slug, count, daily: await dailyCounts(db, slug, counting.today(), days) })
     })
