@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts'
 import { readCount } from '../db/counts.ts'
 import type { Logger } from '../log.ts'
-import { breakdownReader, type ViewContext } from './breakdowns.ts'
+import { breakdownReader, type ViewContext } from './breakdown-reader.ts'
 import { dayFormatter } from './calendar.ts'
 import type { Outcome } from './outcomes.ts'
 import type { PageAllowlist } from './page-allowlist.ts'

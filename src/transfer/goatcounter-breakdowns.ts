@@ -1,10 +1,5 @@
-import {
-  type BreakdownKind,
-  type BreakdownValue,
-  breakdownReader,
-  OTHER_VALUE,
-  type ScreenClass,
-} from '../counting/breakdowns.ts'
+import { breakdownReader } from '../counting/breakdown-reader.ts'
+import { type BreakdownKind, type BreakdownValue, OTHER_VALUE, type ScreenClass } from '../counting/breakdowns.ts'
 import { type BreakdownRow, breakdownKey } from './breakdown-rows.ts'
 
 // What a GoatCounter pageview says about its reader, as the values the service itself keeps.

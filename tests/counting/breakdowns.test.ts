@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { breakdownReader } from '../../src/counting/breakdowns.ts'
+import { breakdownReader } from '../../src/counting/breakdown-reader.ts'
 import { deviceReader } from '../../src/counting/devices.ts'
 
 const uas = {
