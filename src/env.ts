@@ -135,6 +135,14 @@ const schema = z
     CLIENT_IP_HEADER: z.enum(['none', 'cf-connecting-ip', 'x-forwarded-for', 'x-real-ip']).default('none'),
     IGNORE_ADDRESSES: addresses.default(''),
     TIME_ZONE: timeZone.default('UTC'),
+    // A header name (RFC 9110's token), compared as Hono reads headers: lower-case.
+    COUNTRY_HEADER: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name, e.g. cf-ipcountry')
+      .transform((name) => name.toLowerCase())
+      .optional(),
+    BREAKDOWN_VALUES_PER_DAY: positiveInt.max(100_000).default(200),
+    BREAKDOWN_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
     STATS_TOKEN: bearerToken.optional(),
     STATS_USER: basicUser.optional(),
     STATS_PASSWORD: z.string().optional(),

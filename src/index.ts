@@ -1,5 +1,6 @@
 import { counting } from './counting/counting.ts'
 import { pageAllowlist } from './counting/page-allowlist.ts'
+import { siteHosts } from './counting/referrers.ts'
 import { keepForgettingVisitors } from './counting/visitor-janitor.ts'
 import { openConfiguredDatabase } from './db/client.ts'
 import { exitIfDataDirInUse } from './db/data-dir-lock.ts'
@@ -48,6 +49,9 @@ const counter = counting(database.db, {
   ignoreAddresses: env.IGNORE_ADDRESSES,
   visitorHashSecret: env.VISITOR_HASH_SECRET,
   timeZone: env.TIME_ZONE,
+  countryHeader: env.COUNTRY_HEADER,
+  siteHosts: siteHosts([env.SITE_URL, ...env.CORS_ORIGINS]),
+  breakdownValuesPerDay: env.BREAKDOWN_VALUES_PER_DAY,
   viewDeadlineMs: env.VIEW_DEADLINE_MS,
   viewQueueMax: env.VIEW_QUEUE_MAX,
   pages,
@@ -94,7 +98,10 @@ log.info('listening', {
   dataDir: database.kind === 'embedded' ? env.DATA_DIR : undefined,
 })
 
-const janitor = keepForgettingVisitors(database.db, readiness, log)
+const janitor = keepForgettingVisitors(database.db, readiness, log, undefined, {
+  breakdownRetentionDays: env.BREAKDOWN_RETENTION_DAYS,
+  timeZone: env.TIME_ZONE,
+})
 
 // After a burst, a full collection and a shrink once things are quiet give the memory back to the
 // system (about 75 -> 57 MiB measured); during traffic the ordinary collector is left alone.

@@ -34,6 +34,16 @@ describe('configuration', () => {
     expect(() => parseEnv({ SITE_URL: 'javascript:alert(1)' })).toThrow('SITE_URL: must be a https?: URL')
   })
 
+  test('breakdowns: no country header, 200 values a kind a day, kept for ever; the header name read lower-case', () => {
+    const env = parseEnv({})
+    expect([env.COUNTRY_HEADER, env.BREAKDOWN_VALUES_PER_DAY, env.BREAKDOWN_RETENTION_DAYS]).toEqual([
+      undefined,
+      200,
+      0,
+    ])
+    expect(parseEnv({ COUNTRY_HEADER: 'CF-IPCountry' }).COUNTRY_HEADER).toBe('cf-ipcountry')
+  })
+
   test('CORS_ORIGINS is a comma-separated list, blanks ignored', () => {
     expect(parseEnv({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).CORS_ORIGINS).toEqual([
       'https://a.example',
@@ -84,6 +94,9 @@ describe('configuration', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['DATABASE_SSL', { DATABASE_SSL: 'verify-ca' }],
     ['DATABASE_SSL', { DATABASE_SSL: 'true' }],
+    ['COUNTRY_HEADER', { COUNTRY_HEADER: 'CF IPCountry' }],
+    ['BREAKDOWN_VALUES_PER_DAY', { BREAKDOWN_VALUES_PER_DAY: '0' }],
+    ['BREAKDOWN_RETENTION_DAYS', { BREAKDOWN_RETENTION_DAYS: '-1' }],
   ]
   for (const [name, source] of bad) {
     test(`a bad ${name} (${Object.values(source)[0]}) is refused with a message naming it`, () => {

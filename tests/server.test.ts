@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { databaseRelay } from '../harness/database-relay.ts'
 import { startService } from '../harness/service.ts'
-import { openEmbedded } from '../src/db/client.ts'
+import { type Database, openEmbedded } from '../src/db/client.ts'
 import { readCount } from '../src/db/counts.ts'
 import { backend, createServerDatabase } from './support/database.ts'
+import { breakdownTotals } from './support/tables.ts'
 
 // The service under test runs as a separate process, configured like production: either on its
 // own fresh PostgreSQL database or on a fresh embedded data directory.
 let serviceEnv: Record<string, string>
-let countIn: (slug: string) => Promise<number>
+let inDatabase: <T>(read: (db: Database) => Promise<T>) => Promise<T>
+const countIn = (slug: string) => inDatabase((db) => readCount(db, slug))
 let cleanup: () => Promise<void>
 
 beforeAll(async () => {
@@ -20,7 +22,7 @@ beforeAll(async () => {
     const { openPostgres } = await import('../src/db/client.ts')
     const reader = openPostgres({ url: created.url, poolMax: 2, connectTimeoutMs: 1000 })
     serviceEnv = { DATABASE_URL: created.url }
-    countIn = (slug) => readCount(reader.db, slug)
+    inDatabase = (read) => read(reader.db)
     cleanup = async () => {
       await reader.close()
       await created.drop()
@@ -29,10 +31,10 @@ beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vc-test-'))
     serviceEnv = { DATA_DIR: dataDir }
     // The embedded data directory can be opened by one process at a time: read it after the service stopped.
-    countIn = async (slug) => {
+    inDatabase = async (read) => {
       const handle = await openEmbedded(dataDir)
       try {
-        return await readCount(handle.db, slug)
+        return await read(handle.db)
       } finally {
         await handle.close()
       }
@@ -145,6 +147,33 @@ describe('the running service counting readers', () => {
       expect(await service.stop()).toBe(0)
     }
   }, 30_000)
+})
+
+describe('the running service adding breakdowns', () => {
+  test("configured by its environment: the country header it names, referrers other than the site's own", async () => {
+    const service = await startService({
+      env: {
+        ...serviceEnv,
+        COUNT_MODE: 'readers',
+        CLIENT_IP_HEADER: 'x-forwarded-for',
+        COUNTRY_HEADER: 'CF-IPCountry',
+        SITE_URL: 'https://blog.example/',
+      },
+    })
+    const view = (reader: string, query: string) =>
+      fetch(`${service.url}/views/posts/env/?${query}`, {
+        method: 'POST',
+        headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0', 'X-Forwarded-For': reader, 'CF-IPCountry': 'GR' },
+      })
+    try {
+      expect((await view('198.51.100.1', 'ref=lobste.rs&screen=m')).status).toBe(200)
+      expect((await view('198.51.100.2', 'ref=https%3A%2F%2Fwww.blog.example%2Fposts%2F')).status).toBe(200)
+    } finally {
+      expect(await service.stop()).toBe(0)
+    }
+    const totals = await inDatabase(breakdownTotals)
+    expect([totals.referrer, totals.country, totals.screen]).toEqual([{ Lobsters: 1 }, { GR: 2 }, { m: 1 }])
+  }, 90_000)
 })
 
 describe.skipIf(backend !== 'postgres')('the running service when its database is away', () => {

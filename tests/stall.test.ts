@@ -11,6 +11,7 @@ import { rowsOf } from '../src/db/rows.ts'
 import { createLogger } from '../src/log.ts'
 import { appOn, everyView, quietLog, readerViews } from './support/app.ts'
 import { backend, useMigratedDatabase } from './support/database.ts'
+import { breakdownTotals } from './support/tables.ts'
 
 // Stalls need a second connection holding a lock, or a relay in front of a server: PostgreSQL only.
 const database = useMigratedDatabase()
@@ -41,7 +42,9 @@ afterAll(async () => {
 }, 15_000)
 beforeEach(async () => {
   if (backend === 'postgres')
-    await database.handle.db.execute(sql`delete from views; delete from daily_views; delete from recent_visits`)
+    await database.handle.db.execute(
+      sql`delete from views; delete from daily_views; delete from recent_visits; delete from daily_breakdowns`,
+    )
 })
 
 /** Another session holding `lock table views`, as a long migration or a careless operator would. */
@@ -278,7 +281,7 @@ onServer('a commit whose reply is held past the deadline', () => {
     }
   }, 15_000)
 
-  test('readers: a view answered 503 but committed is forgotten, so the reader counts when they come back', async () => {
+  test('readers: a view answered 503 but committed is forgotten, breakdowns and all, so the reader counts when they come back', async () => {
     const relay = databaseRelay(database.url!)
     relay.start()
     const app = appOn(pool({}, relay.url), {
@@ -288,10 +291,11 @@ onServer('a commit whose reply is held past the deadline', () => {
       },
     })
     const view = (reader: string) =>
-      app.request('/views/posts/held/', {
+      app.request('/views/posts/held/?ref=lobste.rs', {
         method: 'POST',
         headers: { 'User-Agent': 'Mozilla/5.0 Firefox/140.0', 'X-Forwarded-For': reader },
       })
+    const referrers = async () => (await breakdownTotals(database.handle.db)).referrer
     try {
       expect((await (await view('192.0.2.1')).json()).counted).toBe(true)
       relay.holdReplies()
@@ -300,7 +304,9 @@ onServer('a commit whose reply is held past the deadline', () => {
       relay.resume()
       expect(await eventually(() => readCount(database.handle.db, 'posts/held/'), 1, 5000)).toBe(1)
       expect(await dailyTotal('posts/held/')).toBe(1)
+      expect(await referrers()).toEqual({ Lobsters: 1 })
       expect(await (await view('192.0.2.2')).json()).toEqual({ slug: 'posts/held/', count: 2, counted: true })
+      expect(await referrers()).toEqual({ Lobsters: 2 })
     } finally {
       relay.stop()
     }

@@ -1,5 +1,6 @@
 // bun run import FILE [--mode add|replace] [--dry-run] [--format NAME]: loads an export (docs/transfer.md).
 import { parseArgs } from 'node:util'
+import { siteHosts } from '../counting/referrers.ts'
 import { openConfiguredDatabase } from '../db/client.ts'
 import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
 import { loadEnv } from '../env.ts'
@@ -40,6 +41,10 @@ try {
     format: flags.format as FormatName | undefined,
     trailingSlash: env.TRAILING_SLASH,
     timeZone: env.TIME_ZONE,
+    // As the live count reads them: a referral from the site itself is none, and a day's distinct
+    // values of a kind are bounded.
+    siteHosts: new Set(siteHosts([env.SITE_URL, ...env.CORS_ORIGINS])),
+    valuesPerDay: env.BREAKDOWN_VALUES_PER_DAY,
   })
 } catch (error) {
   if (!(error instanceof InvalidFile)) throw error

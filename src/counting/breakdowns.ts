@@ -23,5 +23,10 @@ export interface BreakdownValue {
 export const OTHER_VALUE = '(other)'
 
 /** The screen-width classes the script sends (`?screen=`), by the screen's width in CSS pixels. */
-export const screenClasses = { s: 'under 600 px', m: '600–1023 px', l: '1024–1439 px', xl: '1440 px and wider' } as const
+export const screenClasses = {
+  s: 'under 600 px',
+  m: '600–1023 px',
+  l: '1024–1439 px',
+  xl: '1440 px and wider',
+} as const
 export type ScreenClass = keyof typeof screenClasses

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts'
 import { readCount } from '../db/counts.ts'
 import type { Logger } from '../log.ts'
+import { breakdownReader, type ViewContext } from './breakdown-reader.ts'
 import { dayFormatter } from './calendar.ts'
 import type { Outcome } from './outcomes.ts'
 import type { PageAllowlist } from './page-allowlist.ts'
@@ -19,6 +20,12 @@ export interface CountingOptions {
   ignoreAddresses: string[]
   visitorHashSecret?: string
   pages?: PageAllowlist
+  /** Which header carries the reader's country (COUNTRY_HEADER); the HTTP layer reads it. */
+  countryHeader?: string
+  /** The site's own hosts, as referrers.ts's referrerHost gives them: a referral from one is none. */
+  siteHosts?: string[]
+  /** Distinct values of one kind per day before the rest are counted as OTHER_VALUE (BREAKDOWN_VALUES_PER_DAY). */
+  breakdownValuesPerDay?: number
   /** Called after a view commits or is taken back, e.g. to invalidate cached reads. */
   onCommit?: () => void
   /** Where taking back views answered with an error is logged (counts only). */
@@ -33,7 +40,7 @@ export interface CountingOptions {
 }
 
 /** What is known of a POSTed view: plain facts, whatever protocol brought them. */
-export interface ViewFacts {
+export interface ViewFacts extends Omit<ViewContext, 'userAgent'> {
   slug: string
   /** The reader's address ('unknown' when it cannot be told). */
   address: string
@@ -57,10 +64,12 @@ export function counting(db: Database, options: CountingOptions) {
   const limiter = readers && options.ratePerMinute > 0 ? rateLimiter(options.ratePerMinute) : undefined
   const ignored = addressMatcher(options.ignoreAddresses)
   const keys = visitorKeys(options.visitorHashSecret)
+  const breakdowns = breakdownReader({ siteHosts: new Set(options.siteHosts) })
 
   const recorder = viewRecorder(db, {
     windowMs: readers ? windowMs : 0,
     dayOf,
+    valuesPerDay: options.breakdownValuesPerDay,
     onCommit: options.onCommit,
     maxQueued: options.viewQueueMax,
     log: options.log,
@@ -79,6 +88,7 @@ export function counting(db: Database, options: CountingOptions) {
   return {
     mode: options.mode,
     clientIpHeader: options.clientIpHeader,
+    countryHeader: options.countryHeader,
     today: () => dayOf(clock()),
     visitorHashShared: keys.shared,
     pageListSize: () => options.pages?.size(),
@@ -90,8 +100,12 @@ export function counting(db: Database, options: CountingOptions) {
       return checkSlug(normaliseSlug(slug, options.trailingSlash))
     },
 
-    /** Counts the view if it is a reader's, and says what became of it. */
-    async view({ slug, address, userAgent, signal }: ViewFacts): Promise<ViewResult> {
+    /**
+     * Counts the view if it is a reader's, and says what became of it. A reader's counted view also
+     * adds to the day's breakdowns; COUNT_MODE=every (the reference's compatibility mode) adds none.
+     */
+    async view(facts: ViewFacts): Promise<ViewResult> {
+      const { slug, address, userAgent, signal } = facts
       if (!readers) return { ...(await record({ slug, now: clock() }, signal)), outcome: 'counted' }
       if (options.pages && !options.pages.allows(slug)) return { outcome: 'unknown-page' }
       const now = clock()
@@ -101,7 +115,7 @@ export function counting(db: Database, options: CountingOptions) {
       if (wait > 0) return { outcome: 'rate-limited', retryAfterSeconds: wait }
       if (isAutomated(userAgent)) return notCounted(slug, 'bot')
       const visitor = windowMs > 0 ? keys.of(now, reader, userAgent!, slug) : undefined
-      const result = await record({ slug, visitor, now }, signal)
+      const result = await record({ slug, visitor, now, breakdowns: breakdowns(facts) }, signal)
       return { ...result, outcome: result.counted ? 'counted' : 'repeat' }
     },
   }

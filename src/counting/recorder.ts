@@ -1,9 +1,11 @@
+import type { BreakdownAddition } from '../db/breakdowns.ts'
 import type { Database } from '../db/client.ts'
 import { type Answer, batcher, type Submission } from '../db/coalesce.ts'
 import { addReaderViews, addViews, type VisitorKey } from '../db/counts.ts'
 import { DatabaseBusyError } from '../db/errors.ts'
 import { cancelledBy } from '../db/pool-gate.ts'
 import type { Logger } from '../log.ts'
+import type { BreakdownValue } from './breakdowns.ts'
 import { takeBackQueue } from './take-back-queue.ts'
 
 export interface PendingView {
@@ -11,6 +13,8 @@ export interface PendingView {
   /** Absent when every view counts (COUNT_MODE=every, or no repeat window). */
   visitor?: VisitorKey
   now: Date
+  /** What the view adds to the day's breakdowns if it counts; none in COUNT_MODE=every. */
+  breakdowns?: BreakdownValue[]
 }
 
 export interface Recorded {
@@ -43,9 +47,24 @@ function requireAll(totals: Map<string, number>, views: PendingView[]) {
     throw new DatabaseBusyError('view not committed within its deadline', 'VIEW_DEADLINE')
 }
 
+// A batch's breakdowns, each (slug, kind, value) once with how many of the views add to it.
+function breakdownsOf(views: PendingView[]): BreakdownAddition[] {
+  const added = new Map<string, BreakdownAddition>()
+  for (const { slug, breakdowns = [] } of views)
+    for (const { kind, value } of breakdowns) {
+      const key = `${slug}\n${kind}\n${value}`
+      const row = added.get(key)
+      if (row) row.n++
+      else added.set(key, { slug, kind, value, n: 1 })
+    }
+  return [...added.values()]
+}
+
 export interface RecorderOptions {
   windowMs: number
   dayOf: (date: Date) => string
+  /** Distinct values of a kind per day before new ones count as OTHER_VALUE. */
+  valuesPerDay?: number
   onCommit?: () => void
   /** Views waiting for a batch beyond this many are refused at once. */
   maxQueued?: number
@@ -64,7 +83,10 @@ const without = (totals: Map<string, number>, taken: PendingView[]) => {
  * view is answered 200 only once committed; one whose request was answered with an error or left
  * while its statement ran, yet committed, is taken back (`take-back-queue.ts`).
  */
-export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueued, log }: RecorderOptions) {
+export function viewRecorder(
+  db: Database,
+  { windowMs, dayOf, valuesPerDay, onCommit, maxQueued, log }: RecorderOptions,
+) {
   const takeBack = takeBackQueue(db, { log, onTakenBack: onCommit })
   const queue = batcher<PendingView, Recorded>(
     (views, notAfter, signal) =>
@@ -77,13 +99,13 @@ export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueue
             db,
             [...additions].map(([slug, group]) => ({ slug, n: group.length })),
             day,
-            notAfter,
+            { notAfter, breakdowns: breakdownsOf(views), valuesPerDay },
           )
           requireAll(totals, views)
           onCommit?.()
           return (waiting) => {
             const gone = views.filter((_, i) => !waiting[i])
-            if (gone.length > 0) takeBack.add(gone.map(({ slug }) => ({ slug, day })))
+            if (gone.length > 0) takeBack.add(gone.map(({ slug, breakdowns }) => ({ slug, day, breakdowns })))
             const kept = new Set(views.filter((_, i) => waiting[i]))
             return numberViews(views, (view) => kept.has(view), without(totals, gone))
           }
@@ -91,9 +113,13 @@ export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueue
         // One reader twice in a batch is one candidate; the second view is a repeat whatever the first was.
         const firsts = new Map<string, PendingView>()
         for (const view of views) if (!firsts.has(view.visitor!.current)) firsts.set(view.visitor!.current, view)
-        const candidates = [...firsts.values()].map(({ slug, visitor }) => ({ slug, visitor: visitor! }))
+        const candidates = [...firsts.values()].map(({ slug, visitor, breakdowns }) => ({
+          slug,
+          visitor: visitor!,
+          breakdowns,
+        }))
         const expiresAt = new Date(now.getTime() + windowMs)
-        const { fresh, totals } = await addReaderViews(db, candidates, { now, expiresAt, day, notAfter })
+        const { fresh, totals } = await addReaderViews(db, candidates, { now, expiresAt, day, notAfter, valuesPerDay })
         requireAll(totals, views)
         if (fresh.size > 0) onCommit?.()
         return (waiting) => {
@@ -107,9 +133,10 @@ export function viewRecorder(db: Database, { windowMs, dayOf, onCommit, maxQueue
           const gone = [...fresh].filter((key) => !counter.has(key)).map((key) => firsts.get(key)!)
           if (gone.length > 0)
             takeBack.add(
-              gone.map(({ slug, visitor }) => ({
+              gone.map(({ slug, visitor, breakdowns }) => ({
                 slug,
                 day,
+                breakdowns,
                 visitor: { key: visitor!.current, expiresAt: expiresAt.toISOString() },
               })),
             )

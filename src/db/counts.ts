@@ -1,6 +1,7 @@
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm'
+import { addToBreakdowns, type Breakdown, type BreakdownAddition } from './breakdowns.ts'
 import type { Database } from './client.ts'
-import { rowsOf } from './rows.ts'
+import { affectedRows, list, rowsOf } from './rows.ts'
 import { views } from './schema.ts'
 
 export interface SlugCount {
@@ -12,12 +13,6 @@ export interface VisitorKey {
   current: string
   previous: string
 }
-
-// Lists travel as one text parameter each, split in SQL: the same statement text for any batch
-// size (one prepared statement), on both drivers. Slugs cannot hold control characters, so the
-// unit separator cannot occur in one.
-const SEPARATOR = '\x1f'
-const list = (values: (string | number)[]) => values.join(SEPARATOR)
 
 const FOREVER = new Date('9999-12-31T00:00:00Z')
 
@@ -38,23 +33,41 @@ const addToTotalsAndDays = (source: 'batch' | 'counted', day: string) => sql`
     on conflict (slug, day) do update set count = daily_views.count + excluded.count
   )`
 
+export interface BreakdownOptions {
+  /** Distinct values of a kind per day before new ones count as OTHER_VALUE (BREAKDOWN_VALUES_PER_DAY). */
+  valuesPerDay?: number
+}
+
+const VALUES_PER_DAY = 200
+
 /**
- * Adds views to many slugs in one statement and one commit, totals and days together. Rows are
- * locked in slug order, so concurrent batches wait for each other but never deadlock.
- * `additions` must name each slug once. Returns each slug's new total.
+ * Adds views to many slugs in one statement and one commit, totals, days and breakdowns together.
+ * Rows are locked in key order, so concurrent batches wait for each other but never deadlock.
+ * `additions` must name each slug once, `breakdowns` each (slug, kind, value) once. Returns each
+ * slug's new total.
  */
 export async function addViews(
   db: Database,
   additions: { slug: string; n: number }[],
   day: string,
-  notAfter = FOREVER,
+  {
+    notAfter = FOREVER,
+    breakdowns = [],
+    valuesPerDay = VALUES_PER_DAY,
+  }: BreakdownOptions & { notAfter?: Date; breakdowns?: BreakdownAddition[] } = {},
 ): Promise<Map<string, number>> {
   const result = await db.execute(sql`
     with batch as (
       select * from unnest(string_to_array(${list(additions.map((a) => a.slug))}, chr(31)),
                            string_to_array(${list(additions.map((a) => a.n))}, chr(31))::bigint[]) as b(slug, n)
       where ${startedBefore(notAfter)}
-    ), ${addToTotalsAndDays('batch', day)}
+    ), added as (
+      select * from unnest(string_to_array(${list(breakdowns.map((b) => b.slug))}, chr(31)),
+                           string_to_array(${list(breakdowns.map((b) => b.kind))}, chr(31)),
+                           string_to_array(${list(breakdowns.map((b) => b.value))}, chr(31)),
+                           string_to_array(${list(breakdowns.map((b) => b.n))}, chr(31))::bigint[]) as a(slug, kind, value, n)
+      where ${startedBefore(notAfter)}
+    ), ${addToTotalsAndDays('batch', day)}, ${addToBreakdowns(day, valuesPerDay)}
     select slug, count from total`)
   return new Map(rowsOf<{ slug: string; count: string | number }>(result).map((row) => [row.slug, Number(row.count)]))
 }
@@ -62,11 +75,13 @@ export async function addViews(
 export interface ReaderView {
   slug: string
   visitor: VisitorKey
+  /** What the view adds to the day's breakdowns if it counts. */
+  breakdowns?: Breakdown[]
 }
 
 /**
  * Counts the visitors not seen on their slug within the window, for many slugs in one statement:
- * remembering them and adding them to the totals commit together, so a retry or a second replica
+ * remembering them and adding them to the totals, days and breakdowns commit together, so a retry or a second replica
  * can never count one visit twice or drop one. `views` must name each visitor key once.
  * Returns the keys that counted and every named slug's total; nothing at all when the statement
  * started at or after `notAfter`.
@@ -74,9 +89,16 @@ export interface ReaderView {
 export async function addReaderViews(
   db: Database,
   views: ReaderView[],
-  { now, expiresAt, day, notAfter = FOREVER }: { now: Date; expiresAt: Date; day: string; notAfter?: Date },
+  {
+    now,
+    expiresAt,
+    day,
+    notAfter = FOREVER,
+    valuesPerDay = VALUES_PER_DAY,
+  }: BreakdownOptions & { now: Date; expiresAt: Date; day: string; notAfter?: Date },
 ): Promise<{ fresh: Set<string>; totals: Map<string, number> }> {
   const expires = expiresAt.toISOString()
+  const values = views.flatMap(({ visitor, breakdowns = [] }) => breakdowns.map((b) => ({ ...b, visitor })))
   const result = await db.execute(sql`
     with candidate as (
       select * from unnest(string_to_array(${list(views.map((v) => v.visitor.current))}, chr(31)),
@@ -95,7 +117,14 @@ export async function addReaderViews(
       returning visitor
     ), counted as (
       select slug, count(*) as n from fresh join candidate using (visitor) group by slug
-    ), ${addToTotalsAndDays('counted', day)}
+    ), added as (
+      select c.slug, b.kind, b.value, count(*) as n
+      from fresh join candidate c using (visitor)
+      join unnest(string_to_array(${list(values.map((v) => v.visitor.current))}, chr(31)),
+                  string_to_array(${list(values.map((v) => v.kind))}, chr(31)),
+                  string_to_array(${list(values.map((v) => v.value))}, chr(31))) as b(visitor, kind, value) using (visitor)
+      group by c.slug, b.kind, b.value
+    ), ${addToTotalsAndDays('counted', day)}, ${addToBreakdowns(day, valuesPerDay)}
     select 'fresh' as kind, visitor as key, 0 as count from fresh
     union all
     select 'total', s.slug, coalesce(b.count, v.count, 0)
@@ -110,11 +139,8 @@ export async function addReaderViews(
 }
 
 export async function forgetExpiredVisitors(db: Database, now: Date): Promise<number> {
-  const result = await db.execute(sql`delete from recent_visits where expires_at <= ${now.toISOString()}::timestamptz`)
-  return (
-    (result as { count?: number; affectedRows?: number }).count ??
-    (result as { affectedRows?: number }).affectedRows ??
-    0
+  return affectedRows(
+    await db.execute(sql`delete from recent_visits where expires_at <= ${now.toISOString()}::timestamptz`),
   )
 }
 

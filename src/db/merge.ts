@@ -9,10 +9,27 @@ export interface Merge {
   count: number
 }
 
+// A variant's days and breakdowns, added into the normal slug's rows. Slugs cannot hold control
+// characters, so the unit separator cannot occur in one.
+async function moveHistory(tx: Pick<Database, 'execute'>, into: string, from: string[]) {
+  const variants = from.join('\x1f')
+  await tx.execute(sql`
+    with moved as (delete from daily_views where slug = any(string_to_array(${variants}, chr(31))) returning day, count)
+    insert into daily_views (slug, day, count) select ${into}, day, sum(count) from moved group by day order by day
+    on conflict (slug, day) do update set count = daily_views.count + excluded.count`)
+  await tx.execute(sql`
+    with moved as (
+      delete from daily_breakdowns where slug = any(string_to_array(${variants}, chr(31))) returning kind, day, value, count
+    )
+    insert into daily_breakdowns (kind, day, value, slug, count)
+    select kind, day, value, ${into}, sum(count) from moved group by kind, day, value order by kind, day, value
+    on conflict (kind, day, value, slug) do update set count = daily_breakdowns.count + excluded.count`)
+}
+
 /**
  * Folds rows that name one page in different spellings (`posts/x`, `/posts/x/`, `posts/x/index.html`)
- * into the row of its normal slug, adding counts and keeping the latest last_seen. One transaction:
- * it all happens or none of it does.
+ * into the row of its normal slug, adding counts and keeping the latest last_seen; their days and
+ * breakdowns move with them. One transaction: it all happens or none of it does.
  */
 export async function mergeSlugVariants(
   db: Database,
@@ -43,6 +60,7 @@ export async function mergeSlugVariants(
           target: views.slug,
           set: { count: sql`excluded.count`, lastSeen: sql`excluded.last_seen` },
         })
+      await moveHistory(tx, into, from)
     }
     return merges
   })

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
+import { type Breakdown, takeBackBreakdowns } from './breakdowns.ts'
 import type { Database } from './client.ts'
-import { rowsOf } from './rows.ts'
+import { list, rowsOf } from './rows.ts'
 
 /** One committed view to take back: its slug, the day it was added to, and in readers mode its visitor. */
 export interface CommittedView {
@@ -8,10 +9,9 @@ export interface CommittedView {
   day: string
   /** The visitor key the view's batch inserted into recent_visits, and the expiry it wrote. */
   visitor?: { key: string; expiresAt: string }
+  /** What the view added to its day's breakdowns. */
+  breakdowns?: Breakdown[]
 }
-
-const SEPARATOR = '\x1f'
-const list = (values: string[]) => values.join(SEPARATOR)
 
 /**
  * Takes back views that committed after their requests were answered with an error: totals and
@@ -19,37 +19,42 @@ const list = (values: string[]) => values.join(SEPARATOR)
  * come back. A reader's view is taken back only if its key is still the one its batch wrote (same
  * expiry): so running this twice takes a reader's view back once, and a key that expired and was
  * written again by a later, answered view is left alone. A view without a visitor has nothing to
- * tell that it was already taken back. Rows brought to zero are deleted, as if the views had never
+ * tell that it was already taken back. Its breakdowns go with it (db/breakdowns.ts). Rows brought to zero are deleted, as if the views had never
  * come. Returns how many views were taken back.
  */
 export async function takeBackViews(db: Database, committed: CommittedView[]): Promise<number> {
   return db.transaction(async (tx) => {
-    // In the order a batch takes its locks (recent_visits, views, daily_views; rows by key), so
+    // In the order a batch takes its locks (recent_visits, views, daily_views, daily_breakdowns; rows by key), so
     // this never deadlocks with one. string_to_array('') is an empty array, which unnest pads
     // with nulls: a missing visitor reads as null or ''.
     const keys = list(committed.flatMap((v) => (v.visitor ? [v.visitor.key] : [])))
     await tx.execute(sql`
       select 1 from recent_visits where visitor = any(string_to_array(${keys}, chr(31))) order by visitor for update`)
-    const undone = rowsOf<{ slug: string; day: string; n: number }>(
+    const undoneRows = rowsOf<{ i: number }>(
       await tx.execute(sql`
         with taken as (
           select * from unnest(string_to_array(${list(committed.map((v) => v.slug))}, chr(31)),
                                string_to_array(${list(committed.map((v) => v.day))}, chr(31)),
                                string_to_array(${list(committed.map((v) => v.visitor?.key ?? ''))}, chr(31)),
                                string_to_array(${list(committed.map((v) => v.visitor?.expiresAt ?? ''))}, chr(31)))
-            as t(slug, day, visitor, expires_at)
+            with ordinality as t(slug, day, visitor, expires_at, i)
         ), forgotten as (
           delete from recent_visits r using taken t
           where r.visitor = t.visitor and r.expires_at = nullif(t.expires_at, '')::timestamptz
           returning r.visitor, r.expires_at
         )
-        select slug, day, count(*)::int as n from taken t
+        select i::int from taken t
         where coalesce(t.visitor, '') = ''
            or exists (select 1 from forgotten f
-                      where f.visitor = t.visitor and f.expires_at = nullif(t.expires_at, '')::timestamptz)
-        group by slug, day order by slug, day`),
+                      where f.visitor = t.visitor and f.expires_at = nullif(t.expires_at, '')::timestamptz)`),
     )
-    if (undone.length === 0) return 0
+    if (undoneRows.length === 0) return 0
+    const views = undoneRows.map(({ i }) => committed[Number(i) - 1]!)
+    const undone = [...Map.groupBy(views, (v) => `${v.slug}\n${v.day}`).values()].map((group) => ({
+      slug: group[0]!.slug,
+      day: group[0]!.day,
+      n: group.length,
+    }))
     const slugs = list(undone.map((u) => u.slug))
     const days = list(undone.map((u) => u.day))
     const ns = list(undone.map((u) => String(u.n)))
@@ -70,8 +75,12 @@ export async function takeBackViews(db: Database, committed: CommittedView[]): P
       from unnest(string_to_array(${slugs}, chr(31)), string_to_array(${days}, chr(31))::date[],
                   string_to_array(${ns}, chr(31))::int[]) as u(slug, day, n)
       where d.slug = u.slug and d.day = u.day`)
+    await takeBackBreakdowns(
+      tx,
+      views.flatMap(({ slug, day, breakdowns = [] }) => breakdowns.map((b) => ({ ...b, slug, day, n: 1 }))),
+    )
     await tx.execute(sql`delete from views where count = 0 and slug = any(string_to_array(${slugs}, chr(31)))`)
     await tx.execute(sql`delete from daily_views where count = 0 and slug = any(string_to_array(${slugs}, chr(31)))`)
-    return undone.reduce((sum, u) => sum + u.n, 0)
+    return views.length
   })
 }

@@ -6,6 +6,7 @@ import { answerErrors } from './errors.ts'
 import { type RouteTable, refuseOtherMethods, routeTable } from './route-table.ts'
 import { createBadgeRoute } from './routes/badge.ts'
 import { createHealthRoute } from './routes/health.ts'
+import { createInsightsRoute } from './routes/insights.ts'
 import { createMetricsRoute } from './routes/metrics.ts'
 import { createStatsRoute } from './routes/stats.tsx'
 import { createViewsRoute } from './routes/views.ts'
@@ -41,6 +42,10 @@ export function createApp(deps: Deps) {
   app.route('/', createHealthRoute(readiness))
   app.route('/', createViewsRoute({ db: database.db, counting, readiness, reads, corsOrigins, log, site }))
   app.route('/', createStatsRoute({ db: database.db, counting, readiness, credentials: statsCredentials, site }))
+  app.route(
+    '/',
+    createInsightsRoute({ db: database.db, counting, readiness, reads, credentials: statsCredentials, site }),
+  )
   app.route('/', createBadgeRoute({ db: database.db, counting, readiness }))
   // With METRICS_PORT set, /metrics is not a route here at all: 404 whatever the method.
   if (deps.metricsOnMainPort) app.route('/', createMetricsRoute({ database, readiness, metrics, counting }))

@@ -13,9 +13,12 @@ export function pageUrl(site: Site, slug: string): string | null {
   // A SITE_URL without a trailing slash still names a folder: https://x.dev/blog is https://x.dev/blog/.
   const base = new URL(site.url)
   if (!base.pathname.endsWith('/')) base.pathname += '/'
+  // Hugo's slugs are RelPermalinks, which already hold a site's sub-path (blog/posts/x/ under
+  // https://x.dev/blog/): such a slug is resolved against the origin, so the sub-path is not doubled.
+  const from = slug.startsWith(base.pathname.slice(1)) ? new URL('/', base) : base
   // Slugs are stored decoded; each segment is encoded so that no slug ("javascript:...", "a?b#c") can
   // change the URL's scheme, query or fragment.
-  const url = new URL(slug.split('/').map(encodeURIComponent).join('/'), base)
+  const url = new URL(slug.split('/').map(encodeURIComponent).join('/'), from)
   if (!/^https?:$/.test(url.protocol) || !url.href.startsWith(base.href)) return null
   return url.href
 }

@@ -1,5 +1,13 @@
 import type { DayCount } from '../db/history.ts'
 import { formatCount, formatDay, plural } from './format.ts'
+import type { Unit } from './periods.ts'
+
+/** A bar of the chart: one day, or the days from `day` to `until`. */
+type Bar = DayCount & { until?: string }
+const barName = (bar: Bar) =>
+  bar.until === undefined || bar.until === bar.day
+    ? formatDay(bar.day)
+    : `${formatDay(bar.day)} – ${formatDay(bar.until)}`
 
 // User units of the chart's viewBox; the SVG scales to its container, and the CSS enlarges the
 // labels on narrow screens so they stay readable after scaling down.
@@ -26,7 +34,17 @@ function labelledDays(length: number): number[] {
 
 const total = (days: DayCount[]) => days.reduce((sum, day) => sum + day.count, 0)
 
-export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]; caption: string }) {
+export function DailyChart({
+  id,
+  days,
+  caption,
+  unit = 'day',
+}: {
+  id: string
+  days: Bar[]
+  caption: string
+  unit?: Unit
+}) {
   const step = gridStep(Math.max(0, ...days.map((day) => day.count)))
   const lines = Math.max(1, Math.ceil(Math.max(...days.map((day) => day.count)) / step))
   const top = step * lines
@@ -34,8 +52,8 @@ export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]
   const slot = WIDTH / days.length
   const busiest = days.reduce((best, day) => (day.count > best.count ? day : best), days[0]!)
   const description =
-    `${formatDay(days[0]!.day)} to ${formatDay(days.at(-1)!.day)}: ${plural(total(days), 'view', 'views')} in all` +
-    (busiest.count > 0 ? `, the busiest day ${formatDay(busiest.day)} with ${formatCount(busiest.count)}.` : '.')
+    `${formatDay(days[0]!.day)} to ${formatDay(days.at(-1)!.until ?? days.at(-1)!.day)}: ${plural(total(days), 'view', 'views')} in all` +
+    (busiest.count > 0 ? `, the busiest ${unit} ${barName(busiest)} with ${formatCount(busiest.count)}.` : '.')
   return (
     <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
       <title id={`${id}-title`}>{caption}</title>
@@ -55,7 +73,7 @@ export function DailyChart({ id, days, caption }: { id: string; days: DayCount[]
             y={y(day.count)}
             height={(TOP + PLOT - y(day.count)).toFixed(2)}
           >
-            <title>{`${formatDay(day.day)}: ${plural(day.count, 'view', 'views')}`}</title>
+            <title>{`${barName(day)}: ${plural(day.count, 'view', 'views')}`}</title>
           </rect>
         ))}
       </g>

@@ -14,11 +14,23 @@ header { display: flex; flex-wrap: wrap; align-items: baseline; justify-content:
 h1 { font-size: 1.6rem; margin: 0 }
 h2 { font-size: 1.05rem; margin: 0 0 .75rem }
 .muted, header p { color: var(--muted); margin: 0; font-size: .9rem }
-.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: .75rem; margin: 0 0 1rem; padding: 0 }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .75rem; margin: 0 0 1rem; padding: 0 }
 .cards div, section { background: var(--card); border: 1px solid var(--line); border-radius: .75rem }
 .cards div { padding: .85rem 1rem }
 .cards dt { color: var(--muted); font-size: .85rem }
 .cards dd { margin: .15rem 0 0; font-size: 1.6rem; font-weight: 650; font-variant-numeric: tabular-nums; letter-spacing: -.01em }
+.cards .vs { display: block; color: var(--muted); font-size: .8rem; font-weight: 400; letter-spacing: 0 }
+.ranges { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .5rem 1rem; margin-bottom: 1rem }
+.ranges ul { display: flex; flex-wrap: wrap; gap: .25rem; margin: 0; padding: 0; list-style: none }
+.ranges a { display: block; padding: .3rem .7rem; border: 1px solid var(--line); border-radius: 999px; color: var(--text); text-decoration: none; font-size: .9rem }
+.ranges a[aria-current] { background: var(--accent); border-color: var(--accent); color: var(--card) }
+.dates { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; font-size: .9rem; color: var(--muted) }
+.dates input, .dates button { font: inherit; color: var(--text); background: var(--card); border: 1px solid var(--line); border-radius: .4rem; padding: .2rem .4rem }
+.dates button { cursor: pointer }
+.back { margin: 0 0 .5rem; font-size: .9rem }
+.back a, .path a { color: var(--accent) }
+.page-title, p.path { overflow-wrap: anywhere }
+p.path { margin: -.75rem 0 1rem }
 section { padding: 1rem 1rem .75rem; margin-bottom: 1rem }
 .charts { display: grid; grid-template-columns: 1fr; gap: 0 }
 .chart { display: block; width: 100%; height: auto; overflow: visible }
@@ -42,6 +54,10 @@ th:last-child, td:last-child { padding-right: 0 }
 .spark-line { fill: none; stroke: var(--accent); stroke-width: 1.5 }
 .spark-area { fill: var(--accent-soft) }
 .empty { color: var(--muted); margin: .5rem 0 }
+.breakdowns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); column-gap: 1rem }
+td.value { overflow-wrap: anywhere; width: 100% }
+.share { display: block; width: 100%; height: .3rem; margin-top: .25rem }
+.share rect { fill: var(--accent) }
 footer { color: var(--muted); font-size: .8rem; text-align: center }
 @media (max-width: 40rem) {
   main { padding: 1rem .75rem 2rem }
@@ -49,10 +65,10 @@ footer { color: var(--muted); font-size: .8rem; text-align: center }
   .cards dd { font-size: 1.35rem }
   .chart text { font-size: 20px; stroke-width: 5px }
   /* Each row becomes two lines, the page on the first, so a long slug gets the full width. */
-  thead tr, tbody tr { display: grid; grid-template-columns: 1fr 4rem 4.75rem; column-gap: .75rem; align-items: center }
-  thead tr { padding-bottom: .4rem }
-  tbody tr { border-top: 1px solid var(--line); padding: .55rem 0 }
-  th, td, th:first-child, td:first-child, th:last-child, td:last-child { border-top: 0; padding: 0 }
+  .pages thead tr, .pages tbody tr { display: grid; grid-template-columns: 1fr 4rem 4.75rem; column-gap: .75rem; align-items: center }
+  .pages thead tr { padding-bottom: .4rem }
+  .pages tbody tr { border-top: 1px solid var(--line); padding: .55rem 0 }
+  .pages :is(th, td) { border-top: 0; padding: 0 }
   .wide { display: none }
   /* The header mirrors the rows: "Page" on a line of its own above the slugs, the figures' names below. */
   th.page, td.slug { grid-column: 1 / -1; padding-bottom: .3rem }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { decodeSlug, InvalidSlug } from '../counting/slug.ts'
+import { type BreakdownRow, breakdownKey, breakdownKind, breakdownValue } from './breakdown-rows.ts'
 
 export type FormatName = 'json' | 'views-csv' | 'daily-csv' | 'goatcounter'
 export const formatNames: FormatName[] = ['json', 'views-csv', 'daily-csv', 'goatcounter']
@@ -21,6 +22,8 @@ export interface Dataset {
   totals?: Map<string, Total>
   /** Undefined when the format carries no history (a views CSV, a psql dump). */
   history?: Map<string, Map<string, number>>
+  /** Undefined when the format carries no breakdowns (CSV files, JSON version 1). */
+  breakdowns?: BreakdownRow[]
   rowsRead: number
   /** Rows read but not counted, by reason (GoatCounter's bots and events). */
   skipped: Record<string, number>
@@ -58,21 +61,27 @@ const slug = z.string(saying('slug is missing')).superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-const wholeNumber = 'count must be a whole number, 0 or more'
-const count = z
-  .union(
-    [
-      z.number(),
-      z
-        .string()
-        .regex(/^[0-9]{1,16}$/)
-        .transform(Number),
-    ],
-    saying(wholeNumber),
-  )
-  .pipe(z.number().int('count is too large or not whole').safe('count is too large or not whole').min(0, wholeNumber))
+// A total or a day may be 0 (a page known but not yet read); a breakdown row exists only once counted.
+function wholeCount(min: 0 | 1) {
+  const wholeNumber = `count must be a whole number, ${min} or more`
+  return z
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .regex(/^[0-9]{1,16}$/)
+          .transform(Number),
+      ],
+      saying(wholeNumber),
+    )
+    .pipe(
+      z.number().int('count is too large or not whole').safe('count is too large or not whole').min(min, wholeNumber),
+    )
+}
+const count = wholeCount(0)
 
-const day = z
+export const day = z
   .string(saying('day must be a calendar day as YYYY-MM-DD'))
   .date('day must be a calendar day as YYYY-MM-DD')
 
@@ -90,6 +99,13 @@ export const timestamp = z.string(saying('last_seen is missing')).refine((value)
 
 export const totalRow = z.object({ slug, count, lastSeen: timestamp })
 export const dailyRow = z.object({ slug, day, count })
+export const breakdownRow = z.object({
+  kind: breakdownKind,
+  day,
+  value: breakdownValue,
+  slug,
+  count: wholeCount(1),
+})
 
 /** Validates one row; problems go to the list and the row is dropped. */
 export function checkRow<Schema extends z.ZodTypeAny>(
@@ -104,10 +120,11 @@ export function checkRow<Schema extends z.ZodTypeAny>(
   return undefined
 }
 
-/** Collects rows into a dataset, refusing a slug (or slug and day) given twice. */
+/** Collects rows into a dataset, refusing a slug (or slug and day, or breakdown row) given twice. */
 export function collector(format: FormatName) {
   const totals = new Map<string, Total>()
   const history = new Map<string, Map<string, number>>()
+  const breakdowns: BreakdownRow[] = []
   const firstSeen = new Map<string, string>()
   const problems: Problem[] = []
   let rowsRead = 0
@@ -123,6 +140,10 @@ export function collector(format: FormatName) {
       rowsRead++
       problems.push({ where, message })
     },
+    /** A problem with what holds rows (a JSON group), not with a row. */
+    problem(where: string, message: string) {
+      problems.push({ where, message })
+    },
     total(value: unknown, where: string) {
       rowsRead++
       const row = checkRow(totalRow, value, where, problems)
@@ -136,12 +157,20 @@ export function collector(format: FormatName) {
       if (!history.has(row.slug)) history.set(row.slug, new Map())
       history.get(row.slug)!.set(row.day, row.count)
     },
-    finish(carries: { totals: boolean; history: boolean }): Dataset {
+    breakdown(value: unknown, where: string) {
+      rowsRead++
+      const row = checkRow(breakdownRow, value, where, problems)
+      if (!row) return
+      const what = `${row.kind} "${row.value}" of slug "${row.slug}" on ${row.day}`
+      if (once(`b\0${breakdownKey(row)}`, where, what)) breakdowns.push(row)
+    },
+    finish(carries: { totals: boolean; history: boolean; breakdowns?: boolean }): Dataset {
       if (problems.length > 0) throw new InvalidFile(problems)
       return {
         format,
         totals: carries.totals ? totals : undefined,
         history: carries.history ? history : undefined,
+        breakdowns: carries.breakdowns ? breakdowns : undefined,
         rowsRead,
         skipped: {},
       }

@@ -1,8 +1,10 @@
 import { stringify } from 'csv-stringify/sync'
 import { asc, gt, sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
-import { dailyViews, views } from '../db/schema.ts'
+import { dailyBreakdowns, dailyViews, views } from '../db/schema.ts'
+import type { BreakdownRow } from './breakdown-rows.ts'
 import { dailyColumns, viewsColumns } from './dataset.ts'
+import { JSON_VERSION } from './json-file.ts'
 
 export type ExportKind = 'json' | 'views-csv' | 'daily-csv'
 
@@ -21,20 +23,29 @@ interface TotalRow {
   count: number
   lastSeen: string
 }
+/** As stored: the kind column is text, whatever counting/breakdowns.ts lists today. */
+type StoredBreakdown = Omit<BreakdownRow, 'kind'> & { kind: string }
 interface DailyRow {
   slug: string
   day: string
   count: number
 }
 
+export interface Written {
+  views: number
+  daily: number
+  breakdowns: number
+}
+
 /**
- * Writes every total and every day of history, a page of rows at a time, from one snapshot:
- * a repeatable-read transaction, so views counted meanwhile cannot make the days and totals disagree.
+ * Writes every total and every day of history (and, in JSON, every breakdown row), a page of rows
+ * at a time, from one snapshot: a repeatable-read transaction, so views counted meanwhile cannot
+ * make the days, breakdowns and totals disagree.
  */
 export async function exportData(
   db: Database,
   { kind, write, timeZone, now = new Date(), pageSize = 1000 }: ExportOptions,
-): Promise<{ views: number; daily: number }> {
+): Promise<Written> {
   return db.transaction(
     async (tx) => {
       // to_json keeps the microseconds a JavaScript Date would drop, so a round trip is exact.
@@ -54,7 +65,30 @@ export async function exportData(
           .orderBy(asc(dailyViews.slug), asc(dailyViews.day))
           .limit(pageSize),
       )
-      const written = { views: 0, daily: 0 }
+      const breakdownPages = pages<StoredBreakdown>((after) =>
+        tx
+          .select({
+            kind: dailyBreakdowns.kind,
+            day: dailyBreakdowns.day,
+            value: dailyBreakdowns.value,
+            slug: dailyBreakdowns.slug,
+            count: dailyBreakdowns.count,
+          })
+          .from(dailyBreakdowns)
+          .where(
+            after
+              ? sql`(${dailyBreakdowns.kind}, ${dailyBreakdowns.day}, ${dailyBreakdowns.value}, ${dailyBreakdowns.slug}) > (${after.kind}, ${after.day}::date, ${after.value}, ${after.slug})`
+              : undefined,
+          )
+          .orderBy(
+            asc(dailyBreakdowns.kind),
+            asc(dailyBreakdowns.day),
+            asc(dailyBreakdowns.value),
+            asc(dailyBreakdowns.slug),
+          )
+          .limit(pageSize),
+      )
+      const written = { views: 0, daily: 0, breakdowns: 0 }
       if (kind === 'views-csv')
         written.views = await writeCsv(write, viewsColumns, totalPages, (row) => [row.slug, row.count, row.lastSeen])
       if (kind === 'daily-csv')
@@ -62,11 +96,13 @@ export async function exportData(
       if (kind !== 'json') return written
       // One row per line, so the file diffs and greps well, and no more than a page is ever held.
       await write(
-        `{"format":"view-counter","version":1,"exportedAt":${JSON.stringify(now.toISOString())},"timeZone":${JSON.stringify(timeZone)},\n"views":[`,
+        `{"format":"view-counter","version":${JSON_VERSION},"exportedAt":${JSON.stringify(now.toISOString())},"timeZone":${JSON.stringify(timeZone)},\n"views":[`,
       )
       written.views = await writeJsonRows(write, totalPages)
       await write('\n],\n"daily":[')
       written.daily = await writeJsonRows(write, dailyPages)
+      await write('\n],\n"breakdowns":[')
+      written.breakdowns = await writeBreakdownGroups(write, breakdownPages)
       await write('\n]}\n')
       return written
     },
@@ -80,6 +116,28 @@ async function writeJsonRows<T>(write: ExportOptions['write'], rows: AsyncIterab
     await write(page.map((row, i) => `${count + i === 0 ? '' : ','}\n${JSON.stringify(row)}`).join(''))
     count += page.length
   }
+  return count
+}
+
+// One line per kind and day (json-file.ts reads it), continued across pages: a group may be
+// longer than a page, and only the group being written is open, so memory stays at one page.
+async function writeBreakdownGroups(write: ExportOptions['write'], rows: AsyncIterable<StoredBreakdown[]>) {
+  let count = 0
+  let open: string | undefined
+  for await (const page of rows) {
+    let chunk = ''
+    for (const row of page) {
+      const group = `${row.kind}\0${row.day}`
+      if (group !== open) {
+        chunk += `${open === undefined ? '' : ']},'}\n{"kind":${JSON.stringify(row.kind)},"day":"${row.day}","counts":[`
+        open = group
+      } else chunk += ','
+      chunk += JSON.stringify([row.value, row.slug, row.count])
+    }
+    count += page.length
+    await write(chunk)
+  }
+  if (open !== undefined) await write(']}')
   return count
 }
 

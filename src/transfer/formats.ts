@@ -2,16 +2,13 @@ import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
-import { z } from 'zod'
-import type { TrailingSlash } from '../counting/slug.ts'
-import { collector, type Dataset, dailyColumns, type FormatName, InvalidFile, saying, viewsColumns } from './dataset.ts'
-import { goatCounterHeader, goatCounterReader } from './goatcounter.ts'
+import { collector, type Dataset, dailyColumns, type FormatName, InvalidFile, viewsColumns } from './dataset.ts'
+import { type GoatCounterOptions, goatCounterHeader, goatCounterReader } from './goatcounter.ts'
+import { readJson } from './json-file.ts'
 
-export interface ReadOptions {
+export interface ReadOptions extends GoatCounterOptions {
   /** Skips detection. */
   format?: FormatName
-  trailingSlash: TrailingSlash
-  timeZone: string
 }
 
 /**
@@ -41,29 +38,6 @@ async function firstChunk(stream: Readable): Promise<string> {
     return (chunk as Buffer).toString('utf8')
   }
   return ''
-}
-
-const exportFile = z.object({
-  format: z.literal('view-counter', saying('format must be "view-counter"')),
-  version: z.literal(1, saying('version must be 1, the only version this service knows')),
-  views: z.array(z.unknown(), saying('views must be an array')),
-  daily: z.array(z.unknown(), saying('daily must be an array')),
-})
-
-function readJson(text: string): Dataset {
-  let document: unknown
-  try {
-    document = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (error) {
-    throw new InvalidFile([{ where: 'file', message: `not valid JSON: ${(error as Error).message}` }])
-  }
-  const file = exportFile.safeParse(document)
-  if (!file.success)
-    throw new InvalidFile(file.error.issues.map((issue) => ({ where: 'file', message: issue.message })))
-  const rows = collector('json')
-  file.data.views.forEach((row, i) => rows.total(row, `views[${i}]`))
-  file.data.daily.forEach((row, i) => rows.daily(row, `daily[${i}]`))
-  return rows.finish({ totals: true, history: true })
 }
 
 const sameCells = (record: string[], columns: readonly string[]) =>

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { dayFormatter } from '../counting/calendar.ts'
 import { checkSlug, decodeSlug, InvalidSlug, normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
 import { checkRow, type Dataset, InvalidFile, type Problem, saying } from './dataset.ts'
+import { breakdownTally, goatCounterValues } from './goatcounter-breakdowns.ts'
 
 // GoatCounter's CSV export: one row per pageview. Its first header cell is the format version
 // glued to the first column name ("2Path"; the help page shows it as "2,Path"). Columns are found
@@ -16,6 +17,10 @@ export interface GoatCounterOptions {
   trailingSlash: TrailingSlash
   /** The service's TIME_ZONE: a pageview at 23:30 UTC may belong to the next day there. */
   timeZone: string
+  /** The site's own hosts, whose referrals are moves within the site, not referrers. */
+  siteHosts?: Set<string>
+  /** BREAKDOWN_VALUES_PER_DAY: distinct values of a kind per day kept; the rest fold into "(other)". */
+  valuesPerDay?: number
 }
 
 const hit = z.object({
@@ -40,7 +45,10 @@ export function pathToSlug(path: string, trailingSlash: TrailingSlash): { slug?:
   }
 }
 
-export function goatCounterReader(header: string[], { trailingSlash, timeZone }: GoatCounterOptions) {
+export function goatCounterReader(
+  header: string[],
+  { trailingSlash, timeZone, siteHosts, valuesPerDay }: GoatCounterOptions,
+) {
   const version = goatCounterHeader.exec(header[0] ?? '')?.[1]
   const problems: Problem[] = []
   if (!version || !supportedVersions.includes(version)) {
@@ -55,12 +63,15 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
   if (problems.length > 0) throw new InvalidFile(problems)
 
   const dayOf = dayFormatter(timeZone)
+  // Breakdowns are tallied for exactly the pageviews that count, so they add up the same.
+  const valuesOf = goatCounterValues(header, version!, siteHosts)
+  const breakdowns = breakdownTally()
   const history = new Map<string, Map<string, number>>()
   const lastSeen = new Map<string, number>()
   const skipped = { bots: 0, events: 0, 'site root': 0 }
   let rowsRead = 0
 
-  function count(row: Hit, where: string) {
+  function count(row: Hit, record: string[], where: string) {
     if (row.event === 'true') return void skipped.events++
     if (row.bot !== '0') return void skipped.bots++
     const { slug, problem } = pathToSlug(row.path, trailingSlash)
@@ -74,6 +85,7 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
     const days = history.get(slug!)!
     days.set(day, (days.get(day) ?? 0) + 1)
     lastSeen.set(slug!, Math.max(lastSeen.get(slug!) ?? 0, at))
+    breakdowns.add(slug!, day, valuesOf(record, row.path))
   }
 
   return {
@@ -85,7 +97,7 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
       }
       const value = { path: record[0], event: record[index.Event!], bot: record[index.Bot!], date: record[index.Date!] }
       const row = checkRow(hit, value, where, problems)
-      if (row) count(row, where)
+      if (row) count(row, record, where)
     },
     finish(): Dataset {
       if (problems.length > 0) throw new InvalidFile(problems)
@@ -98,7 +110,14 @@ export function goatCounterReader(header: string[], { trailingSlash, timeZone }:
           },
         ]),
       )
-      return { format: 'goatcounter', totals, history, rowsRead, skipped }
+      return {
+        format: 'goatcounter',
+        totals,
+        history,
+        breakdowns: breakdowns.finish(valuesPerDay),
+        rowsRead,
+        skipped,
+      }
     },
   }
 }

@@ -1,6 +1,6 @@
 import { inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
-import { dailyViews, views } from '../db/schema.ts'
+import { dailyBreakdowns, dailyViews, views } from '../db/schema.ts'
 import type { Dataset } from './dataset.ts'
 
 export type ImportMode = 'add' | 'replace'
@@ -21,23 +21,31 @@ export interface ImportSummary {
   dailyRows: number
   firstDay?: string
   lastDay?: string
+  /** Rows of daily breakdowns in the file; undefined when its format carries none. */
+  breakdownRows?: number
 }
 
-// Well under PostgreSQL's 65,535 parameters per statement for three-column rows.
+// Well under PostgreSQL's 65,535 parameters per statement for rows of up to five columns.
 const chunkSize = 1000
 
 /**
- * Loads a dataset in one transaction. `add` adds the file's counts to what is there (totals and
- * days alike); `replace` makes each named slug's total, and its history when the file has history,
- * exactly the file's. Slugs the file does not name are never touched. A dry run reads the same
- * things and writes nothing.
+ * Loads a dataset in one transaction. `add` adds the file's counts to what is there (totals, days
+ * and breakdowns alike); `replace` makes each named slug's total, and its history and breakdowns
+ * when the file has them, exactly the file's. Slugs the file does not name are never touched. A
+ * dry run reads the same things and writes nothing.
  */
 export async function importDataset(
   db: Database,
   data: Dataset,
   { mode, dryRun }: { mode: ImportMode; dryRun: boolean },
 ): Promise<ImportSummary> {
-  const slugs = [...new Set([...(data.totals?.keys() ?? []), ...(data.history?.keys() ?? [])])]
+  const slugs = [
+    ...new Set([
+      ...(data.totals?.keys() ?? []),
+      ...(data.history?.keys() ?? []),
+      ...(data.breakdowns ?? []).map((row) => row.slug),
+    ]),
+  ]
   const dailyRows = [...(data.history ?? [])].flatMap(([slug, days]) =>
     [...days].map(([day, count]) => ({ slug, day, count })),
   )
@@ -88,6 +96,18 @@ export async function importDataset(
             set: { count: sql`${dailyViews.count} + excluded.count` },
           })
       }
+      if (mode === 'replace' && data.breakdowns) {
+        for (const part of chunks(slugs)) await tx.delete(dailyBreakdowns).where(inArray(dailyBreakdowns.slug, part))
+      }
+      for (const part of chunks(data.breakdowns ?? [])) {
+        await tx
+          .insert(dailyBreakdowns)
+          .values(part)
+          .onConflictDoUpdate({
+            target: [dailyBreakdowns.kind, dailyBreakdowns.day, dailyBreakdowns.value, dailyBreakdowns.slug],
+            set: { count: sql`${dailyBreakdowns.count} + excluded.count` },
+          })
+      }
     }
 
     return {
@@ -103,6 +123,7 @@ export async function importDataset(
       dailyRows: dailyRows.length,
       firstDay: days[0],
       lastDay: days.at(-1),
+      breakdownRows: data.breakdowns?.length,
     }
   })
 }
@@ -119,6 +140,7 @@ export function describeSummary(summary: ImportSummary): string[] {
     `slugs: ${summary.slugs} (${summary.newSlugs} new)`,
     `views of these slugs: ${summary.viewsBefore} -> ${summary.viewsAfter} (${change >= 0 ? '+' : ''}${change}${summary.mode === 'replace' ? ', replaced' : ', added'})`,
     `daily rows: ${summary.dailyRows}${summary.firstDay ? ` (${summary.firstDay} to ${summary.lastDay})` : ''}`,
+    ...(summary.breakdownRows === undefined ? [] : [`breakdown rows: ${summary.breakdownRows}`]),
     summary.dryRun ? 'dry run: nothing was written' : 'imported in one transaction',
   ]
 }

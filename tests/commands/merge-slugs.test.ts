@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openEmbedded } from '../../src/db/client.ts'
 import { mergeSlugVariants } from '../../src/db/merge.ts'
-import { views } from '../../src/db/schema.ts'
+import { dailyBreakdowns, dailyViews, views } from '../../src/db/schema.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
 const database = useMigratedDatabase()
@@ -43,6 +43,32 @@ describe('merging the spellings of one page', () => {
     ])
     expect(rows.find((row) => row.slug === 'posts/x/')!.lastSeen.toISOString()).toBe('2025-02-01T00:00:00.000Z')
     expect(await mergeSlugVariants(database.handle.db, 'add')).toEqual([])
+  })
+
+  test("a variant's days and breakdowns are added into the normal slug's", async () => {
+    const { db } = database.handle
+    await db.delete(dailyViews)
+    await db.delete(dailyBreakdowns)
+    await db.insert(dailyViews).values([
+      { slug: 'posts/x/', day: '2025-01-01', count: 4 },
+      { slug: 'posts/x', day: '2025-01-01', count: 2 },
+      { slug: '/posts/x/', day: '2025-01-02', count: 1 },
+    ])
+    const breakdown = { kind: 'browser', day: '2025-01-01', value: 'Firefox' }
+    await db.insert(dailyBreakdowns).values([
+      { ...breakdown, slug: 'posts/x/', count: 3 },
+      { ...breakdown, slug: 'posts/x', count: 2 },
+      { ...breakdown, value: 'Safari', slug: 'posts/x/index.html', count: 1 },
+    ])
+    await mergeSlugVariants(db, 'add')
+    expect(await db.select().from(dailyViews).orderBy(dailyViews.day)).toEqual([
+      { slug: 'posts/x/', day: '2025-01-01', count: 6 },
+      { slug: 'posts/x/', day: '2025-01-02', count: 1 },
+    ])
+    expect(await db.select().from(dailyBreakdowns).orderBy(dailyBreakdowns.value)).toEqual([
+      { ...breakdown, slug: 'posts/x/', count: 5 },
+      { ...breakdown, value: 'Safari', slug: 'posts/x/', count: 1 },
+    ])
   })
 
   test('bun run slugs:merge prints its report', async () => {

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { keepForgettingVisitors } from '../../src/counting/visitor-janitor.ts'
-import { recentVisits } from '../../src/db/schema.ts'
+import { dailyBreakdowns, dailyViews, recentVisits } from '../../src/db/schema.ts'
 import { quietLog } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
+import { emptyTables } from '../support/tables.ts'
 
 const database = useMigratedDatabase()
 beforeEach(async () => {
@@ -45,5 +46,45 @@ describe('the visitor janitor', () => {
     ready = true
     await Bun.sleep(300)
     expect((await visitors()).sort()).toEqual(['current', 'expired'])
+  })
+})
+
+describe('breakdown retention', () => {
+  const rows = (days: string[]) =>
+    days.map((day) => ({ kind: 'referrer', day, value: 'example.org', slug: 'a', count: 1 }))
+  const days = async (table: typeof dailyBreakdowns | typeof dailyViews) =>
+    (await database.handle.db.select({ day: table.day }).from(table)).map((row) => row.day).sort()
+
+  beforeEach(async () => {
+    await emptyTables(database.handle.db)
+    await database.handle.db.insert(dailyBreakdowns).values(rows(['2026-11-28', '2026-11-29', '2026-11-30']))
+    await database.handle.db
+      .insert(dailyViews)
+      .values(['2026-11-28', '2026-11-29', '2026-11-30'].map((day) => ({ slug: 'a', day, count: 1 })))
+  })
+
+  test("deletes breakdowns of days past BREAKDOWN_RETENTION_DAYS in the site's calendar, never daily views", async () => {
+    // 23:30 UTC on the 29th is already the 30th in Athens: two days kept are the 29th and the 30th.
+    const janitor = keepForgettingVisitors(database.handle.db, { isReady: () => true }, quietLog, 50, {
+      breakdownRetentionDays: 2,
+      timeZone: 'Europe/Athens',
+      clock: () => new Date('2026-11-29T23:30:00Z'),
+    })
+    try {
+      expect(await waitFor(async () => (await days(dailyBreakdowns)).length === 2)).toBe(true)
+      expect(await days(dailyBreakdowns)).toEqual(['2026-11-29', '2026-11-30'])
+      expect(await days(dailyViews)).toEqual(['2026-11-28', '2026-11-29', '2026-11-30'])
+    } finally {
+      await janitor.stop()
+    }
+  })
+
+  test('keeps every breakdown when the retention is 0, the default', async () => {
+    const janitor = keepForgettingVisitors(database.handle.db, { isReady: () => true }, quietLog, 50, {
+      clock: () => new Date('2027-06-01T12:00:00Z'),
+    })
+    await Bun.sleep(300)
+    await janitor.stop()
+    expect(await days(dailyBreakdowns)).toEqual(['2026-11-28', '2026-11-29', '2026-11-30'])
   })
 })

@@ -87,7 +87,7 @@ try {
   const format = (n: number) => n.toLocaleString('en-US')
 
   await check(
-    'desktop, light: the right numbers, 30 and 90 bars, eight pages; nothing else loaded, no errors',
+    'desktop, light: the right numbers, 30 bars, eight pages by views in range; nothing else loaded, no errors',
     async () => {
       const seen = await open(browser, `${api.url}/stats`, {
         viewport: { width: 1200, height: 900 },
@@ -95,21 +95,47 @@ try {
       })
       assert.equal(seen.response?.status(), 200)
       const cards = await seen.page.$$eval('.cards div', (divs) => divs.map((div) => div.textContent))
-      assert.deepEqual(cards, [
+      assert.deepEqual(cards.slice(0, 3), [
         `Total${format(total)}`,
         `Today${format(last(1))}`,
-        `Last 7 days${format(last(7))}`,
         `Last 30 days${format(last(30))}`,
       ])
-      assert.equal(await seen.page.locator('#last-30-heading + svg .bar').count(), 30)
-      assert.equal(await seen.page.locator('#last-90-heading + svg .bar').count(), 90)
-      assert.equal(await seen.page.locator('tbody tr').count(), 8)
-      assert.equal(await seen.page.locator('tbody tr:first-child .slug').textContent(), 'posts/hugo-partials-in-depth/')
+      assert.match(cards[3] ?? '', /^Change[+−]?[0-9,]+\u00a0%vs previous 30 days$/)
+      assert.equal(await seen.page.locator('#range-heading + svg .bar').count(), 30)
+      assert.equal(await seen.page.locator('table.pages tbody tr').count(), 8)
+      assert.equal(
+        await seen.page.locator('table.pages tbody tr:first-child .slug').textContent(),
+        'posts/self-hosting-a-view-counter/',
+      )
       assert.deepEqual(seen.requests, [`${api.url}/stats`], 'requests other than the page')
       assert.deepEqual(seen.errors, [], 'console errors (a CSP violation would be one)')
       await seen.page.screenshot({ path: join(ARTIFACTS, 'stats-desktop-light.png'), fullPage: true })
     },
   )
+
+  await check('the range links and the from–to form (a GET the CSP allows) choose the range', async () => {
+    const seen = await open(browser, `${api.url}/stats`, { viewport: { width: 1200, height: 900 } })
+    await seen.page.getByRole('link', { name: '90 days' }).click()
+    await seen.page.waitForURL(/range=90$/)
+    assert.equal(await seen.page.locator('#range-heading + svg .bar').count(), 90)
+    await seen.page.fill('input[name=from]', dayRange(today, 14)[0]!)
+    await seen.page.fill('input[name=to]', today)
+    await seen.page.getByRole('button', { name: 'Show' }).click()
+    await seen.page.waitForURL(/from=/)
+    assert.equal(await seen.page.locator('#range-heading + svg .bar').count(), 14)
+    assert.deepEqual(seen.errors, [], 'console errors (a CSP violation would be one)')
+  })
+
+  await check('a top page links to its own stats: its chart and tables, and a way back', async () => {
+    const seen = await open(browser, `${api.url}/stats`, { viewport: { width: 1200, height: 900 } })
+    await seen.page.locator('table.pages tbody tr:first-child .slug a').click()
+    await seen.page.waitForURL(/\/stats\/pages\/posts\/self-hosting-a-view-counter\/\?range=30$/)
+    assert.equal(await seen.page.locator('h1').textContent(), 'posts/self-hosting-a-view-counter/')
+    assert.equal(await seen.page.locator('#range-heading + svg .bar').count(), 30)
+    assert.equal(await seen.page.locator('a', { hasText: '← All pages' }).getAttribute('href'), '/stats?range=30')
+    assert.deepEqual(seen.errors, [])
+    await seen.page.screenshot({ path: join(ARTIFACTS, 'stats-page-desktop-light.png'), fullPage: true })
+  })
 
   await check('a hostile slug shows as text and adds no element', async () => {
     const seen = await open(browser, `${api.url}/stats`, { viewport: { width: 1200, height: 900 } })
@@ -211,7 +237,7 @@ try {
 
   ok = report()
   console.log(
-    `screenshots: ${['stats-desktop-light.png', 'stats-phone-dark.png', 'badge.png'].map((name) => ARTIFACTS + name).join(', ')}`,
+    `screenshots: ${['stats-desktop-light.png', 'stats-page-desktop-light.png', 'stats-phone-dark.png', 'badge.png'].map((name) => ARTIFACTS + name).join(', ')}`,
   )
 } catch (error) {
   console.error('e2e: setup failed:', error)

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { dailyCountsFor, dayRange } from '../../src/db/history.ts'
-import { dailyViews, views } from '../../src/db/schema.ts'
+import { dailyBreakdowns, dailyViews, views } from '../../src/db/schema.ts'
 import type { Site } from '../../src/http/site-pages.ts'
 import type { StatsCredentials } from '../../src/http/stats-access.ts'
 import { appOn, everyView } from '../support/app.ts'
@@ -8,7 +8,7 @@ import { useMigratedDatabase } from '../support/database.ts'
 
 const database = useMigratedDatabase()
 beforeEach(async () => {
-  for (const table of [views, dailyViews]) await database.handle.db.delete(table)
+  for (const table of [views, dailyViews, dailyBreakdowns]) await database.handle.db.delete(table)
 })
 
 const now = new Date('2026-03-19T12:00:00Z')
@@ -67,59 +67,81 @@ const chart = (html: string, id: string) =>
   html.match(new RegExp(`<svg class="chart"[^>]*aria-labelledby="${id}-title[\\s\\S]*?</svg>`))?.[0] ?? ''
 
 describe('GET /stats', () => {
-  test('is an HTML page with the site totals, formatted', async () => {
+  test('is an HTML page with the total, today, the range and its change, formatted', async () => {
     await seed()
+    await database.handle.db.insert(dailyViews).values({ slug: 'posts/b/', day: '2026-02-17', count: 57 })
     const { response, html } = await page()
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/html; charset=UTF-8')
     expect(html).toStartWith('<!doctype html><html lang="en">')
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1"/>')
-    expect(cards(html)).toEqual({ Total: '6,284', Today: '4', 'Last 7 days': '14', 'Last 30 days': '114' })
+    expect(cards(html)).toEqual({ Total: '6,284', Today: '4', 'Last 30 days': '114' })
+    expect(html).toContain('<dt>Change</dt><dd>+100\u00a0%<span class="vs">vs previous 30 days</span></dd>')
+    const week = await page('/stats?range=7')
+    expect(cards(week.html)).toEqual({ Total: '6,284', Today: '4', 'Last 7 days': '14' })
+    expect(week.html).toContain('<dd>–<span class="vs">no views in the previous 7 days</span></dd>')
   })
 
-  test('lists the top pages, most viewed first, with totals and their last 30 days', async () => {
+  test('a from–to range names its days, shows no Today unless it ends today, and all has no change', async () => {
     await seed()
+    const custom = await page('/stats?from=2026-02-25&to=2026-03-15')
+    expect(cards(custom.html)).toEqual({ Total: '6,284', 'Feb 25, 2026 – Mar 15, 2026': '110' })
+    expect(custom.html).toContain('no views in the previous 19 days')
+    expect(custom.html).toContain('<input type="date" name="from" required="" value="2026-02-25"')
+    const all = await page('/stats?range=all')
+    expect(cards(all.html)).toEqual({ Total: '6,284', Today: '4', 'All time': '121' })
+    expect(all.html).not.toContain('<dt>Change</dt>')
+    expect(all.html).toContain('<a href="?range=all" aria-current="page">All</a>')
+    expect((await page('/stats?range=12')).response.status).toBe(400)
+    expect((await page('/stats?from=2026-03-02&to=2026-03-01')).response.status).toBe(400)
+  })
+
+  test('lists the pages most viewed in the range with their previous period, each linking to its own stats', async () => {
+    await seed()
+    await database.handle.db.insert(dailyViews).values({ slug: 'posts/b/', day: '2026-02-17', count: 57 })
     const { html } = await page()
     const rows = [
       ...html.matchAll(
-        /<td class="slug">([^<]+)<\/td>[\s\S]*?<td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td>/g,
+        /<td class="slug"><a href="([^"]+)">([^<]+)<\/a><\/td>[\s\S]*?<td class="num">([^<]+)<\/td><td class="num muted">([^<]+)<\/td>/g,
       ),
     ]
-    expect(rows.map((m) => [m[1], m[2], m[3]])).toEqual([
-      ['posts/old/', '0', '5,000'],
-      ['posts/a/', '113', '1,234'],
-      ['posts/b/', '1', '50'],
+    expect(rows.map((m) => [m[1], m[2], m[3], m[4]])).toEqual([
+      ['/stats/pages/posts/a/?range=30', 'posts/a/', '113', '0'],
+      ['/stats/pages/posts/b/?range=30', 'posts/b/', '1', '57'],
     ])
-    const limited = await page('/stats?top=2')
+    const limited = await page('/stats?top=1')
     expect(limited.html).not.toContain('posts/b/')
+    const custom = await page('/stats?from=2026-01-01&to=2026-03-19')
+    expect(custom.html).toContain('href="/stats/pages/posts/a/?from=2026-01-01&amp;to=2026-03-19"')
   })
 
-  test('charts have one bar per day, oldest first, titled with the day and its views', async () => {
+  test('the chart has one bar per day up to 120 days, per week beyond, each titled with its days and views', async () => {
     await seed()
+    const bars = (html: string) =>
+      [...chart(html, 'range').matchAll(/<rect class="bar" data-day="([0-9-]+)"/g)].map((m) => m[1])
     const { html } = await page()
-    for (const [id, days] of [
-      ['last-30', 30],
-      ['last-90', 90],
-    ] as const) {
-      const bars = [...chart(html, id).matchAll(/<rect class="bar" data-day="([0-9-]+)"/g)].map((m) => m[1])
-      expect(bars).toEqual(dayRange('2026-03-19', days))
-    }
-    expect(chart(html, 'last-30')).toContain('<title>Mar 19: 4 views</title>')
-    expect(chart(html, 'last-30')).toContain('<title>Feb 25: 100 views</title>')
-    expect(chart(html, 'last-90')).toContain('<title>Jan 1: 7 views</title>')
-    expect(chart(html, 'last-30')).toMatch(/role="img" aria-labelledby="last-30-title last-30-desc"/)
-    expect(chart(html, 'last-30')).toContain('Feb 18 to Mar 19: 114 views in all, the busiest day Feb 25 with 100.')
+    expect(bars(html)).toEqual(dayRange('2026-03-19', 30))
+    expect(bars((await page('/stats?range=90')).html)).toEqual(dayRange('2026-03-19', 90))
+    expect(chart(html, 'range')).toContain('<title>Mar 19: 4 views</title>')
+    expect(chart(html, 'range')).toContain('<title>Feb 25: 100 views</title>')
+    expect(chart(html, 'range')).toMatch(/role="img" aria-labelledby="range-title range-desc"/)
+    expect(chart(html, 'range')).toContain('Feb 18 to Mar 19: 114 views in all, the busiest day Feb 25 with 100.')
+    const year = (await page('/stats?range=365')).html
+    expect(year).toContain('<h2 id="range-heading">Views per week, last 365 days</h2>')
+    expect(bars(year)).toHaveLength(53)
+    expect(bars(year).at(-1)).toBe('2026-03-13')
+    expect(chart(year, 'range')).toContain('<title>Mar 13 – Mar 19: 14 views</title>')
   })
 
   test('the y-axis values come after the bars, so they are painted over them, not hidden behind', async () => {
     await seed()
-    const svg = chart((await page()).html, 'last-30')
+    const svg = chart((await page()).html, 'range')
     const values = [...(svg.match(/<g class="values"[\s\S]*?<\/g>/)?.[0] ?? '').matchAll(/<text[^>]*>([^<]+)</g)]
     expect(values.map((m) => m[1])).toEqual(['20', '40', '60', '80', '100'])
     expect(svg.indexOf('<g class="values"')).toBeGreaterThan(svg.lastIndexOf('class="bar"'))
   })
 
-  test('each top page has a 30-point sparkline, highest at its busiest day', async () => {
+  test('each top page has a sparkline of the range, highest at its busiest day', async () => {
     await seed()
     const { html } = await page()
     const sparks = [
@@ -127,42 +149,76 @@ describe('GET /stats', () => {
         /<svg class="spark"[^>]*aria-label="([^"]+)"[\s\S]*?<polyline class="spark-line" points="([^"]+)"/g,
       ),
     ]
-    expect(sparks.map((m) => m[1])).toEqual([
-      'posts/old/: 0 views in the last 30 days, by day',
-      'posts/a/: 113 views in the last 30 days, by day',
-      'posts/b/: 1 view in the last 30 days, by day',
-    ])
+    expect(sparks.map((m) => m[1])).toEqual(['posts/a/: 113 views, last 30 days', 'posts/b/: 1 view, last 30 days'])
     for (const spark of sparks) expect(spark[2]!.split(' ')).toHaveLength(30)
-    const a = sparks[1]![2]!.split(' ').map((point) => Number(point.split(',')[1]))
+    const a = sparks[0]![2]!.split(' ').map((point) => Number(point.split(',')[1]))
     expect(a.indexOf(Math.min(...a))).toBe(dayRange('2026-03-19', 30).indexOf('2026-02-25'))
   })
 
-  test('a page with a known title shows it, linked to SITE_URL + its slug; one without falls back to its slug', async () => {
+  test('a page with a known title shows it above its slug; every link stays on the stats pages', async () => {
     await seed()
     const titles = new Map([['posts/a/', { title: 'Hello, world' }]])
     const site: Site = { url: 'https://blog.example/', pages: { page: (slug) => titles.get(slug) } }
     const html = await (await appWith(undefined, undefined, site).request('/stats')).text()
     const cells = [...html.matchAll(/<td class="slug">([\s\S]*?)<\/td>/g)].map((m) => m[1])
     expect(cells).toEqual([
-      '<a href="https://blog.example/posts/old/">posts/old/</a>',
-      '<span class="title"><a href="https://blog.example/posts/a/">Hello, world</a></span><span class="muted path">posts/a/</span>',
-      '<a href="https://blog.example/posts/b/">posts/b/</a>',
+      '<span class="title"><a href="/stats/pages/posts/a/?range=30">Hello, world</a></span><span class="muted path">posts/a/</span>',
+      '<a href="/stats/pages/posts/b/?range=30">posts/b/</a>',
     ])
-    expect(html).toContain('aria-label="Hello, world: 113 views in the last 30 days, by day"')
+    expect(html).toContain('aria-label="Hello, world: 113 views, last 30 days"')
   })
 
-  test('a hostile title is escaped, and a hostile slug never becomes a link off the site', async () => {
+  test('breakdown tables show names, Other and the remainder, with shares of the range', async () => {
+    await seed()
+    await database.handle.db.insert(dailyBreakdowns).values([
+      { kind: 'referrer', value: 'Hacker News', slug: 'posts/a/', day: '2026-03-15', count: 10 },
+      { kind: 'referrer', value: '(other)', slug: 'posts/a/', day: '2026-03-15', count: 4 },
+      { kind: 'country', value: 'GR', slug: 'posts/a/', day: '2026-02-25', count: 100 },
+      { kind: 'screen', value: 's', slug: 'posts/a/', day: '2026-02-25', count: 57 },
+      { kind: 'device', value: 'phone', slug: 'posts/a/', day: '2026-02-25', count: 57 },
+    ])
+    const { html } = await page()
+    const rows = (kind: string) =>
+      [
+        ...(html.match(new RegExp(`id="${kind}-heading"[\\s\\S]*?</table>`))?.[0] ?? '').matchAll(
+          /<td class="value[^"]*">([^<]+)<svg[\s\S]*?<rect width="([0-9.]+)"[\s\S]*?<td class="num">([^<]+)<\/td><td class="num muted">([^<]+)</g,
+        ),
+      ].map((m) => m.slice(1))
+    expect(rows('referrers')).toEqual([
+      ['Hacker News', '8.77', '10', '9\u00a0%'],
+      ['Other', '3.51', '4', '4\u00a0%'],
+      ['Direct / unknown', '87.72', '100', '88\u00a0%'],
+    ])
+    expect(rows('countries')).toEqual([
+      ['Greece', '87.72', '100', '88\u00a0%'],
+      ['Unknown', '12.28', '14', '12\u00a0%'],
+    ])
+    expect(rows('screens')[0]).toEqual(['Under 600 px', '50.00', '57', '50\u00a0%'])
+    expect(rows('devices')[0]).toEqual(['Phone', '50.00', '57', '50\u00a0%'])
+    expect(html).toContain('<h2 id="campaigns-heading">Campaigns (utm_campaign)</h2>')
+  })
+
+  test('a hostile title, slug or referrer is escaped, and a hostile slug links only to its encoded stats path', async () => {
     const slug = 'javascript:alert(1)//'
     await database.handle.db.insert(views).values({ slug, count: 3 })
+    await database.handle.db.insert(dailyViews).values({ slug, day: '2026-03-19', count: 3 })
+    const referrer = '<img src=x onerror=alert(3)>'
+    await database.handle.db
+      .insert(dailyBreakdowns)
+      .values({ kind: 'referrer', value: referrer, slug, day: '2026-03-19', count: 1 })
     const title = `</a><script>alert(1)</script><a href="javascript:alert(2)">x`
     const site: Site = { url: 'https://blog.example/', pages: { page: () => ({ title }) } }
     const html = await (await appWith(undefined, undefined, site).request('/stats')).text()
     expect(html).toContain(
       '&lt;/a&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=&quot;javascript:alert(2)&quot;&gt;x',
     )
+    expect(html).toContain('&lt;img src=x onerror=alert(3)&gt;')
     const parsed = await elements(html)
     expect(parsed.tags).not.toContain('script')
-    expect(parsed.hrefs).toEqual(['https://blog.example/javascript%3Aalert(1)//'])
+    expect(parsed.tags).not.toContain('img')
+    expect(parsed.hrefs.filter((href) => !href.startsWith('?range='))).toEqual([
+      '/stats/pages/javascript%3Aalert(1)//?range=30',
+    ])
   })
 
   test('hostile slugs are escaped, and the page loads nothing and runs nothing', async () => {
@@ -179,17 +235,31 @@ describe('GET /stats', () => {
     expect(parsed.tags).not.toContain('img')
     expect(parsed.fetching).toEqual([])
     expect(response.headers.get('content-security-policy')).toMatch(
-      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/,
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'$/,
     )
     expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
-  test('an empty site renders zeros, flat charts and no table', async () => {
+  test('the range selector is links and a plain GET form, with the current range marked', async () => {
+    const { html } = await page('/stats?range=90')
+    const links = [...html.matchAll(/<a href="(\?range=[^"]+)"( aria-current="page")?>([^<]+)<\/a>/g)]
+    expect(links.map((m) => [m[1], m[3], Boolean(m[2])])).toEqual([
+      ['?range=7', '7 days', false],
+      ['?range=30', '30 days', false],
+      ['?range=90', '90 days', true],
+      ['?range=365', '365 days', false],
+      ['?range=all', 'All', false],
+    ])
+    expect(html).toContain('<form method="get" class="dates">')
+    expect(html).toContain('<input type="date" name="to" required="" value="2026-03-19" max="2026-03-19"/>')
+  })
+
+  test('an empty site renders zeros, a flat chart and no table', async () => {
     const { response, html } = await page()
     expect(response.status).toBe(200)
-    expect(cards(html)).toEqual({ Total: '0', Today: '0', 'Last 7 days': '0', 'Last 30 days': '0' })
-    expect(html).toContain('No views yet.')
-    expect([...chart(html, 'last-90').matchAll(/class="bar"/g)]).toHaveLength(90)
+    expect(cards(html)).toEqual({ Total: '0', Today: '0', 'Last 30 days': '0' })
+    expect(html).toContain('No views in this range.')
+    expect([...chart(html, 'range').matchAll(/class="bar"/g)]).toHaveLength(30)
   })
 
   test('a bad top is a 400 naming it; a wrong method is a 405; HEAD answers like GET', async () => {
@@ -210,6 +280,60 @@ describe('GET /stats', () => {
     const html = await response.text()
     expect(html).toStartWith('<!doctype html>')
     expect(html).toContain('<h2>The database is unavailable</h2>')
+  })
+})
+
+describe('GET /stats/pages/{slug}', () => {
+  test("shows the page's title, link, total, range views and change, its chart and its own tables", async () => {
+    await seed()
+    await database.handle.db.insert(dailyViews).values({ slug: 'posts/a/', day: '2026-02-10', count: 50 })
+    await database.handle.db.insert(dailyBreakdowns).values([
+      { kind: 'referrer', value: 'Hacker News', slug: 'posts/a/', day: '2026-03-15', count: 10 },
+      { kind: 'referrer', value: 'Google', slug: 'posts/b/', day: '2026-03-19', count: 1 },
+    ])
+    const site: Site = { url: 'https://blog.example/', pages: { page: () => ({ title: 'Hello' }) } }
+    const response = await appWith(undefined, undefined, site).request('/stats/pages/posts/a/?range=30')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-security-policy')).toContain("form-action 'self'")
+    const html = await response.text()
+    expect(html).toContain('<title>Hello · Page views</title>')
+    expect(html).toContain('<h1 class="page-title">Hello</h1>')
+    expect(html).toContain('<p class="back"><a href="/stats?range=30">← All pages</a></p>')
+    expect(html).toContain('posts/a/ · <a href="https://blog.example/posts/a/">Open the page</a>')
+    expect(cards(html)).toEqual({ Total: '1,234', Today: '3', 'Last 30 days': '113' })
+    expect(html).toContain('<dd>+126\u00a0%<span class="vs">vs previous 30 days</span></dd>')
+    expect([...chart(html, 'range').matchAll(/class="bar"/g)]).toHaveLength(30)
+    expect(html).toContain('Hacker News')
+    expect(html).not.toContain('Google')
+    expect(html).not.toContain('<h2 id="top-heading">')
+  })
+
+  test('a hostile slug is escaped in the heading and the title, and the page loads nothing', async () => {
+    const hostile = `posts/<script>alert(1)</script>"'&<img src=x onerror=alert(2)>/`
+    await database.handle.db.insert(views).values({ slug: hostile, count: 3 })
+    await database.handle.db.insert(dailyViews).values({ slug: hostile, day: '2026-03-19', count: 3 })
+    const path = `/stats/pages/${hostile.split('/').map(encodeURIComponent).join('/')}?range=7`
+    const { response, html } = await page(path)
+    expect(response.status).toBe(200)
+    expect(html).toContain(
+      '<h1 class="page-title">posts/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img src=x onerror=alert(2)&gt;/</h1>',
+    )
+    expect(cards(html)).toEqual({ Total: '3', Today: '3', 'Last 7 days': '3' })
+    const parsed = await elements(html)
+    expect(parsed.tags).not.toContain('script')
+    expect(parsed.tags).not.toContain('img')
+    expect(parsed.fetching).toEqual([])
+  })
+
+  test('a bad slug or range is a 400; a wrong method is a 405; an unknown page shows zeros', async () => {
+    expect((await page('/stats/pages/%E0%A4%A')).response.status).toBe(400)
+    expect((await page('/stats/pages/a/?range=all&from=2026-01-01&to=2026-01-02')).response.status).toBe(400)
+    const post = await page('/stats/pages/a/', { method: 'POST' })
+    expect(post.response.status).toBe(405)
+    expect(post.response.headers.get('allow')).toBe('GET, HEAD')
+    const unknown = await page('/stats/pages/never/viewed/')
+    expect(unknown.response.status).toBe(200)
+    expect(cards(unknown.html)).toEqual({ Total: '0', Today: '0', 'Last 30 days': '0' })
   })
 })
 
@@ -251,6 +375,15 @@ describe('GET /stats, private', () => {
     expect(await statusWith(credentials, `Bearer ${token}`)).toBe(200)
     expect(await statusWith(credentials, basic('owner', 'secret'))).toBe(200)
     expect(await statusWith(credentials, basic('owner', token))).toBe(401)
+  })
+
+  test('the page of one page needs the credential too', async () => {
+    const app = appWith({ token })
+    const refused = await app.request('/stats/pages/posts/a/')
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="view-counter stats"')
+    const allowed = await app.request('/stats/pages/posts/a/', { headers: { Authorization: `Bearer ${token}` } })
+    expect(allowed.status).toBe(200)
   })
 
   test('the rest of the API stays public', async () => {

@@ -1,4 +1,5 @@
 import { type CountingOptions, counting } from '../../src/counting/counting.ts'
+import { siteHosts } from '../../src/counting/referrers.ts'
 import type { DatabaseHandle } from '../../src/db/client.ts'
 import { createApp } from '../../src/http/app.ts'
 import { type ReadCache, readCache } from '../../src/http/read-cache.ts'
@@ -58,7 +59,13 @@ export function appOn(
   return createApp({
     database,
     readiness: { isReady, state: () => (isReady() ? 'ready' : 'migrating'), stop: async () => {} },
-    counting: counting(database.db, { onCommit: reads.invalidate, log, ...countingOptions }),
+    // The site's own hosts, as src/index.ts derives them, unless the test names others.
+    counting: counting(database.db, {
+      onCommit: reads.invalidate,
+      log,
+      siteHosts: siteHosts([site?.url, ...corsOrigins]),
+      ...countingOptions,
+    }),
     log,
     metrics: createMetrics(),
     reads,

@@ -55,6 +55,47 @@ describe('GoatCounter CSV export', () => {
     })
   })
 
+  test('what readers came with is kept as the live count keeps it, for exactly the pageviews counted', async () => {
+    const data = await readDataset(goatcounter, defaults)
+    const rows = data.breakdowns!.map((row) => `${row.slug} ${row.day} ${row.kind}: ${row.value} ${row.count}`)
+    expect(rows.sort()).toEqual([
+      'posts/café/ 2025-01-03 browser: Samsung Internet for Android 1',
+      'posts/café/ 2025-01-03 campaign: spring sale 1',
+      'posts/café/ 2025-01-03 country: FR 1',
+      'posts/café/ 2025-01-03 os: Android 1',
+      'posts/café/ 2025-01-03 screen: s 1',
+      'posts/café/ 2025-01-03 source: mastodon 1',
+      'posts/hello-world/ 2024-12-31 browser: Firefox 1',
+      'posts/hello-world/ 2024-12-31 country: NL 1',
+      'posts/hello-world/ 2024-12-31 os: Linux 1',
+      'posts/hello-world/ 2024-12-31 referrer: Hacker News 1',
+      'posts/hello-world/ 2024-12-31 screen: xl 1',
+      'posts/hello-world/ 2025-01-01 browser: Chrome 1',
+      'posts/hello-world/ 2025-01-01 browser: Safari 1',
+      'posts/hello-world/ 2025-01-01 country: DE 1',
+      'posts/hello-world/ 2025-01-01 country: US 1',
+      'posts/hello-world/ 2025-01-01 os: Windows 1',
+      'posts/hello-world/ 2025-01-01 os: iOS 1',
+      'posts/hello-world/ 2025-01-01 referrer: Mastodon 1',
+      'posts/hello-world/ 2025-01-01 screen: s 1',
+      'posts/hello-world/ 2025-01-01 screen: xl 1',
+      'posts/hello-world/ 2025-01-01 source: mastodon 1',
+      'posts/hello-world/ 2025-01-01 source: newsletter 1',
+      'posts/γεια/ 2025-01-02 browser: Firefox 2',
+      'posts/γεια/ 2025-01-02 country: GR 2',
+      'posts/γεια/ 2025-01-02 os: Linux 2',
+      'posts/γεια/ 2025-01-02 referrer: DuckDuckGo 1',
+      'posts/γεια/ 2025-01-02 referrer: example.org 1',
+      'posts/γεια/ 2025-01-02 screen: l 2',
+    ])
+    // Every counted pageview names a browser: their sum is each day's count, bots and events left out.
+    const browsers = new Map<string, number>()
+    for (const row of data.breakdowns!.filter((row) => row.kind === 'browser'))
+      browsers.set(`${row.slug} ${row.day}`, (browsers.get(`${row.slug} ${row.day}`) ?? 0) + row.count)
+    const days = [...data.history!].flatMap(([slug, days]) => [...days].map(([day, n]) => [`${slug} ${day}`, n]))
+    expect(Object.fromEntries(browsers)).toEqual(Object.fromEntries(days))
+  })
+
   test("days are the service's TIME_ZONE days and slugs its TRAILING_SLASH spelling", async () => {
     const data = await readDataset(goatcounter, { trailingSlash: 'strip', timeZone: 'Europe/Athens' })
     expect(plain(data).history!['posts/hello-world']).toEqual({ '2025-01-01': 3 })
@@ -179,7 +220,68 @@ describe('our JSON export', () => {
   })
 
   test('another version of the format is refused', async () => {
-    const file = await fileWith(document([]).replace('"version":1', '"version":2'))
-    expect(await problemsOf(file)).toEqual(['file: version must be 1, the only version this service knows'])
+    const file = await fileWith(document([]).replace('"version":1', '"version":3'))
+    expect(await problemsOf(file)).toEqual(['file: version must be 1 or 2, the versions this service knows'])
+  })
+
+  test('breakdowns belong to version 2, which must have them', async () => {
+    const v1 = JSON.stringify({ format: 'view-counter', version: 1, views: [], daily: [], breakdowns: [] })
+    const v2 = JSON.stringify({ format: 'view-counter', version: 2, views: [], daily: [] })
+    expect(await problemsOf(await fileWith(v1))).toEqual(['file: breakdowns come only in version 2 files'])
+    expect(await problemsOf(await fileWith(v2))).toEqual(['file: breakdowns must be an array'])
+  })
+
+  test('every bad breakdown row is named by its group and place, and nothing is read', async () => {
+    const breakdowns = [
+      {
+        kind: 'referrer',
+        day: '2025-01-01',
+        counts: [
+          ['news.ycombinator.com', 'a/', 2],
+          ['', 'a/', 1],
+        ],
+      },
+      { kind: 'mood', day: '2025-01-01', counts: [['happy', 'a/', 1]] },
+      { kind: 'country', day: '2025-02-30', counts: [] },
+      {
+        kind: 'browser',
+        day: '2025-01-01',
+        counts: [
+          ['Firefox', 'a/', 0],
+          ['Firefox\u0007', 'a/', 1],
+          ['x'.repeat(257), 'a/', 1],
+          ['Safari', 'posts/../x', 1],
+          ['Chrome', 'a/', 1.5],
+          ['Chrome', 'a/'],
+          ['Edge', 'a/', 1],
+          ['Edge', 'a/', 2],
+        ],
+      },
+    ]
+    const file = await fileWith(
+      JSON.stringify({ format: 'view-counter', version: 2, views: [], daily: [], breakdowns }),
+    )
+    expect(await problemsOf(file)).toEqual([
+      'breakdowns[0].counts[1]: value must not be empty',
+      'breakdowns[1]: kind must be one of referrer, source, campaign, country, browser, os, device, screen',
+      'breakdowns[2]: day must be a calendar day as YYYY-MM-DD',
+      'breakdowns[3].counts[0]: count must be a whole number, 1 or more',
+      'breakdowns[3].counts[1]: value must not contain control characters',
+      'breakdowns[3].counts[2]: value must be at most 256 characters',
+      'breakdowns[3].counts[3]: slug must not contain dot segments',
+      'breakdowns[3].counts[4]: count is too large or not whole',
+      'breakdowns[3].counts[5]: must be [value, slug, count]',
+      'breakdowns[3].counts[7]: browser "Edge" of slug "a/" on 2025-01-01 is already given at breakdowns[3].counts[6]',
+    ])
+  })
+
+  test('a good version 2 file reads its breakdown rows, kind and day from their group', async () => {
+    const breakdowns = [{ kind: 'screen', day: '2025-01-01', counts: [['m', 'a/', 3]] }]
+    const file = await fileWith(
+      JSON.stringify({ format: 'view-counter', version: 2, views: [], daily: [], breakdowns }),
+    )
+    const data = await readDataset(file, defaults)
+    expect(data.breakdowns).toEqual([{ kind: 'screen', day: '2025-01-01', value: 'm', slug: 'a/', count: 3 }])
+    expect(data.rowsRead).toBe(1)
   })
 })

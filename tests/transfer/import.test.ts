@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
-import { dailyViews, views } from '../../src/db/schema.ts'
+import { dailyBreakdowns, dailyViews, views } from '../../src/db/schema.ts'
 import { type ExportKind, exportData } from '../../src/transfer/export.ts'
 import { readDataset } from '../../src/transfer/formats.ts'
 import { type ImportMode, importDataset } from '../../src/transfer/import.ts'
-import { useMigratedDatabase } from '../support/database.ts'
+import { appOn, readerViews } from '../support/app.ts'
+import { migratedDatabase, useMigratedDatabase } from '../support/database.ts'
 import { emptyTables, tableSnapshot } from '../support/tables.ts'
 
 const database = useMigratedDatabase()
@@ -31,6 +32,17 @@ async function seed() {
       { slug: 'posts/a, b and "c"/', day: '2024-11-04', count: 5 },
       { slug: 'posts/a, b and "c"/', day: '2024-11-05', count: 12 },
       { slug: 'posts/γεια/', day: '2024-12-31', count: 40 },
+    ])
+  // Three rows of one kind and day, more than an export page of 2, and values that need escaping.
+  await db()
+    .insert(dailyBreakdowns)
+    .values([
+      { kind: 'referrer', day: '2024-11-05', value: 'Hacker News', slug: 'posts/a, b and "c"/', count: 7 },
+      { kind: 'referrer', day: '2024-11-05', value: 'example.org', slug: 'posts/a, b and "c"/', count: 2 },
+      { kind: 'referrer', day: '2024-11-05', value: '(other)', slug: 'posts/a, b and "c"/', count: 1 },
+      { kind: 'country', day: '2024-11-05', value: 'GR', slug: 'posts/a, b and "c"/', count: 3 },
+      { kind: 'campaign', day: '2024-12-31', value: 'spring "sale" ω', slug: 'posts/γεια/', count: 4 },
+      { kind: 'screen', day: '2024-12-31', value: 'xl', slug: 'posts/γεια/', count: 40 },
     ])
 }
 
@@ -59,20 +71,43 @@ beforeEach(async () => {
 })
 
 describe('a round trip into an empty database gives identical tables', () => {
-  test('through JSON', async () => {
+  test('through JSON, breakdowns included, one line per kind and day', async () => {
     const before = await tableSnapshot(db())
+    expect(before.breakdowns).toHaveLength(6)
     const file = await exportTo('json')
     const document = await Bun.file(file).json()
-    expect(document).toMatchObject({ format: 'view-counter', version: 1, timeZone: 'UTC' })
+    expect(document).toMatchObject({ format: 'view-counter', version: 2, timeZone: 'UTC' })
     expect(document.views).toHaveLength(4)
     expect(document.daily).toHaveLength(3)
+    // Values sort by the database's collation; the order within a group is not part of the format.
+    const groups = document.breakdowns.map((group: { counts: string[][] }) => ({
+      ...group,
+      counts: group.counts.toSorted((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    }))
+    expect(groups).toEqual([
+      { kind: 'campaign', day: '2024-12-31', counts: [['spring "sale" ω', 'posts/γεια/', 4]] },
+      { kind: 'country', day: '2024-11-05', counts: [['GR', 'posts/a, b and "c"/', 3]] },
+      {
+        kind: 'referrer',
+        day: '2024-11-05',
+        counts: [
+          ['(other)', 'posts/a, b and "c"/', 1],
+          ['Hacker News', 'posts/a, b and "c"/', 7],
+          ['example.org', 'posts/a, b and "c"/', 2],
+        ],
+      },
+      { kind: 'screen', day: '2024-12-31', counts: [['xl', 'posts/γεια/', 40]] },
+    ])
+    const lines = (await Bun.file(file).text()).split('\n')
+    expect(lines.filter((line) => line.startsWith('{"kind":"referrer"'))).toHaveLength(1)
     await emptyTables(db())
-    await load(file)
+    const summary = await load(file)
+    expect(summary.breakdownRows).toBe(6)
     expect(await tableSnapshot(db())).toEqual(before)
   })
 
-  test('through the two CSV files, views then daily', async () => {
-    const before = await tableSnapshot(db())
+  test('the CSV files carry no breakdowns, as before: views then daily give back those two tables', async () => {
+    const before = { ...(await tableSnapshot(db())), breakdowns: [] }
     const [viewsFile, dailyFile] = [await exportTo('views-csv'), await exportTo('daily-csv')]
     expect((await Bun.file(viewsFile).text()).split('\n').slice(0, 2)).toEqual([
       'slug,count,last_seen',
@@ -83,6 +118,68 @@ describe('a round trip into an empty database gives identical tables', () => {
     await load(viewsFile)
     await load(dailyFile)
     expect(await tableSnapshot(db())).toEqual(before)
+  })
+})
+
+describe('views counted by the service itself', () => {
+  const iPhone =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1'
+  const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0'
+
+  test('with their breakdowns, exported and imported into a fresh database, give every table back', async () => {
+    await emptyTables(db())
+    await db().execute(sql`delete from recent_visits`)
+    // COUNT_MODE=readers, as the cluster runs: the mode that keeps breakdowns.
+    const app = appOn(database.handle, { countingOptions: { ...readerViews, countryHeader: 'cf-ipcountry' } })
+    const views = [
+      [
+        '/views/posts/a/?ref=https%3A%2F%2Fnews.ycombinator.com%2Fitem%3Fid%3D1&utm_source=Newsletter&screen=s',
+        iPhone,
+        'gr',
+      ],
+      ['/views/posts/a/?ref=lobste.rs&utm_campaign=Spring&screen=xl', firefox, 'de'],
+      ['/views/posts/γεια/?ref=example.org&screen=m', firefox, 'gr'],
+      ['/views/posts/γεια/', iPhone, 'xx'],
+    ]
+    for (const [i, [path, ua, country]] of views.entries()) {
+      const response = await app.request(path!, {
+        method: 'POST',
+        headers: { 'User-Agent': ua!, 'CF-IPCountry': country!, 'X-Forwarded-For': `192.0.2.${i + 1}` },
+      })
+      expect(await response.json()).toMatchObject({ counted: true })
+    }
+    const before = await tableSnapshot(db())
+    expect(before.views).toHaveLength(2)
+    expect(new Set(before.breakdowns.map((row) => row.kind))).toEqual(
+      new Set(['referrer', 'source', 'campaign', 'country', 'browser', 'os', 'device', 'screen']),
+    )
+    const file = await exportTo('json')
+    // On the embedded backend this is the same instance with its schema made anew.
+    const fresh = await migratedDatabase()
+    try {
+      await importDataset(fresh.handle.db, await readDataset(file, options), { mode: 'add', dryRun: false })
+      expect(await tableSnapshot(fresh.handle.db)).toEqual(before)
+    } finally {
+      await fresh.drop()
+    }
+  })
+})
+
+describe('a version 1 file, as exports before breakdowns wrote it', () => {
+  const fixture = join(import.meta.dir, '..', 'fixtures', 'export-v1.json')
+
+  test('imports into an empty database exactly as before', async () => {
+    const seeded = await tableSnapshot(db())
+    await emptyTables(db())
+    const summary = await load(fixture)
+    expect(summary.breakdownRows).toBeUndefined()
+    expect(await tableSnapshot(db())).toEqual({ ...seeded, breakdowns: [] })
+  })
+
+  test('replace leaves the breakdowns alone, as it leaves history alone for a file without history', async () => {
+    const seeded = await tableSnapshot(db())
+    await load(fixture, 'replace')
+    expect(await tableSnapshot(db())).toEqual(seeded)
   })
 })
 
@@ -160,6 +257,49 @@ describe('add and replace', () => {
     expect(await history('posts/γεια/')).toEqual({ '2024-12-31': 40 })
   })
 
+  const breakdownsOf = async (slug: string) =>
+    Object.fromEntries(
+      (await db().select().from(dailyBreakdowns).where(sql`${dailyBreakdowns.slug} = ${slug}`)).map((row) => [
+        `${row.kind} ${row.day} ${row.value}`,
+        row.count,
+      ]),
+    )
+  const withBreakdowns = async () => {
+    const path = join(scratch, `v2-${Math.random().toString(36).slice(2)}.json`)
+    const document = {
+      format: 'view-counter',
+      version: 2,
+      views: [{ slug: 'posts/γεια/', count: 6, lastSeen: '2025-01-01T00:00:00Z' }],
+      daily: [{ slug: 'posts/γεια/', day: '2024-12-31', count: 6 }],
+      breakdowns: [
+        { kind: 'campaign', day: '2024-12-31', counts: [['spring "sale" ω', 'posts/γεια/', 2]] },
+        { kind: 'referrer', day: '2024-12-31', counts: [['GitHub', 'posts/γεια/', 1]] },
+      ],
+    }
+    await Bun.write(path, JSON.stringify(document))
+    return path
+  }
+
+  test('add adds breakdown counts to the rows already there and adds new ones', async () => {
+    const summary = await load(await withBreakdowns())
+    expect(await breakdownsOf('posts/γεια/')).toEqual({
+      'campaign 2024-12-31 spring "sale" ω': 6,
+      'referrer 2024-12-31 GitHub': 1,
+      'screen 2024-12-31 xl': 40,
+    })
+    expect(summary.breakdownRows).toBe(2)
+  })
+
+  test("replace makes each named slug's breakdowns the file's and leaves other slugs' alone", async () => {
+    const other = await breakdownsOf('posts/a, b and "c"/')
+    await load(await withBreakdowns(), 'replace')
+    expect(await breakdownsOf('posts/γεια/')).toEqual({
+      'campaign 2024-12-31 spring "sale" ω': 2,
+      'referrer 2024-12-31 GitHub': 1,
+    })
+    expect(await breakdownsOf('posts/a, b and "c"/')).toEqual(other)
+  })
+
   test('a dry run reports what would change and writes nothing', async () => {
     const before = await tableSnapshot(db())
     const summary = await load(await file(), 'add', true)
@@ -178,5 +318,25 @@ describe('add and replace', () => {
     await load(join(import.meta.dir, '..', 'fixtures', 'goatcounter-export.csv'))
     expect((await counts())['posts/hello-world/']).toBe(3)
     expect(await history('posts/hello-world/')).toEqual({ '2024-12-31': 1, '2025-01-01': 2 })
+  })
+
+  test("a GoatCounter export's breakdowns add to those there; replace makes a named slug's the file's", async () => {
+    const goatcounter = join(import.meta.dir, '..', 'fixtures', 'goatcounter-export.csv')
+    const fromFile = {
+      'browser 2025-01-02 Firefox': 2,
+      'country 2025-01-02 GR': 2,
+      'os 2025-01-02 Linux': 2,
+      'referrer 2025-01-02 DuckDuckGo': 1,
+      'referrer 2025-01-02 example.org': 1,
+      'screen 2025-01-02 l': 2,
+    }
+    await load(goatcounter)
+    expect(await breakdownsOf('posts/γεια/')).toEqual({
+      'campaign 2024-12-31 spring "sale" ω': 4,
+      'screen 2024-12-31 xl': 40,
+      ...fromFile,
+    })
+    await load(goatcounter, 'replace')
+    expect(await breakdownsOf('posts/γεια/')).toEqual(fromFile)
   })
 })

@@ -1,12 +1,14 @@
 import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import { type ScreenClass, screenClasses } from '../../counting/breakdowns.ts'
 import type { Counting, ViewResult } from '../../counting/counting.ts'
 import type { Database } from '../../db/client.ts'
 import { rankedCounts, readCount, readCounts } from '../../db/counts.ts'
 import { dailyCounts, siteSummary } from '../../db/history.ts'
 import type { Readiness } from '../../db/readiness.ts'
 import type { Logger } from '../../log.ts'
+import { cachedJson } from '../cached-json.ts'
 import { clientAddress } from '../client-address.ts'
 import { conditionalGet } from '../conditional-get.ts'
 import type { ReadCache } from '../read-cache.ts'
@@ -19,10 +21,23 @@ import { validate } from '../validate.ts'
 
 const PREFIX = '/views/'
 const days = z.coerce.number().int().min(1).max(366)
+// What the inline script sends with a view. A value that is not what it should be is dropped
+// (`catch`), never refused: the view still counts, only without it. counting/breakdowns.ts decides
+// what each value is stored as.
+const text = z.string().max(2048).optional().catch(undefined)
+const viewQuery = z.object({
+  ref: text,
+  utm_source: text,
+  utm_campaign: text,
+  screen: z
+    .enum(Object.keys(screenClasses) as [ScreenClass, ...ScreenClass[]])
+    .optional()
+    .catch(undefined),
+})
 
 export interface ViewsRouteDeps {
   db: Database
-  counting: Pick<Counting, 'mode' | 'clientIpHeader' | 'slug' | 'view' | 'today'>
+  counting: Pick<Counting, 'mode' | 'clientIpHeader' | 'countryHeader' | 'slug' | 'view' | 'today'>
   readiness: Pick<Readiness, 'isReady'>
   reads: Pick<ReadCache, 'get'>
   /** Origins whose pages may POST views (CORS_ORIGINS). */
@@ -37,12 +52,7 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, 
   const reportRefusedOrigin = reportRefusedOrigins(log)
   const database = requireDatabase(readiness)
 
-  // Reads go through the short-lived cache and carry an ETag, so a burst of readers (or Cloudflare's
-  // edge revalidating) costs one query, and an unchanged answer costs no body at all (conditionalGet).
-  async function cachedJson(c: Context, key: string, load: () => Promise<unknown>) {
-    const { body, etag } = await reads.get(key, load)
-    return c.body(body, 200, { 'Content-Type': 'application/json', ETag: etag, 'Cache-Control': 'public, max-age=2' })
-  }
+  const cached = cachedJson(reads)
 
   // The one place a view's outcome becomes HTTP. COUNT_MODE=every answers exactly as the reference
   // did; otherwise the answer says whether this view counted.
@@ -59,15 +69,14 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, 
   return new Hono<AppEnv>()
     .get('/views', database, conditionalGet(), async (c) => {
       const raw = slugListFromQuery(c.req.url, MAX_BATCH_SLUGS)
-      if (!raw) return cachedJson(c, 'all', () => rankedCounts(db))
+      if (!raw) return cached(c, 'all', () => rankedCounts(db))
       const slugs = [...new Set(raw.map(counting.slug))]
-      return cachedJson(c, `some:${slugs.join('\n')}`, () => readCounts(db, slugs))
+      return cached(c, `some:${slugs.join('\n')}`, () => readCounts(db, slugs))
     })
     .get('/views/*', database, conditionalGet(), validate('query', z.object({ days: days.optional() })), async (c) => {
       const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
       const { days } = c.req.valid('query')
-      if (days === undefined)
-        return cachedJson(c, `one:${slug}`, async () => ({ slug, count: await readCount(db, slug) }))
+      if (days === undefined) return cached(c, `one:${slug}`, async () => ({ slug, count: await readCount(db, slug) }))
       const count = await readCount(db, slug)
       return c.json({ slug, count, daily: await dailyCounts(db, slug, counting.today(), days) })
     })
@@ -92,13 +101,20 @@ export function createViewsRoute({ db, counting, readiness, reads, corsOrigins, 
         }
         await next()
       },
+      validate('query', viewQuery),
       async (c) => {
         const slug = counting.slug(slugFromUrl(c.req.url, PREFIX))
+        const query = c.req.valid('query')
         const result = await counting.view({
           slug,
           address: clientAddress(c, counting.clientIpHeader),
           userAgent: c.req.header('user-agent'),
           signal: c.req.raw.signal,
+          referrer: query.ref,
+          utmSource: query.utm_source,
+          utmCampaign: query.utm_campaign,
+          screen: query.screen,
+          country: counting.countryHeader && c.req.header(counting.countryHeader),
         })
         c.set('outcome', result.outcome)
         return answerView(c, slug, result)

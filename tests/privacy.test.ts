@@ -1,0 +1,147 @@
+import { beforeEach, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import { OTHER_VALUE } from '../src/counting/breakdowns.ts'
+import type { CountingOptions } from '../src/counting/counting.ts'
+import { pageAllowlist } from '../src/counting/page-allowlist.ts'
+import { visitorKeys } from '../src/counting/visitors.ts'
+import { rowsOf } from '../src/db/rows.ts'
+import { appOn, quietLog, readerViews } from './support/app.ts'
+import { useMigratedDatabase } from './support/database.ts'
+import { breakdownRows, breakdownTotals, emptyTables, tableSnapshot } from './support/tables.ts'
+
+// Issue 15's promise, checked against what is actually stored: aggregates only, nothing of a reader.
+const database = useMigratedDatabase()
+const db = () => database.handle.db
+const secret = 'a-privacy-test-secret-that-is-long-enough'
+const now = new Date('2026-11-30T12:00:00Z')
+
+beforeEach(async () => {
+  await emptyTables(db())
+  await db().execute(sql`delete from recent_visits`)
+})
+
+const options: CountingOptions = {
+  ...readerViews,
+  visitorHashSecret: secret,
+  clock: () => now,
+  countryHeader: 'cf-ipcountry',
+  ignoreAddresses: ['198.51.100.99'],
+  ratePerMinute: 2,
+  pages: pageAllowlist({ pattern: /^posts\//, refreshSeconds: 600, trailingSlash: 'add', log: quietLog }),
+}
+const app = () => appOn(database.handle, { countingOptions: options, readCacheMs: 0 })
+
+const ua =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.85 Safari/537.36 ProbeShell/9.3.1-zq'
+const address = '203.0.113.77'
+const referrer = 'https://news.ycombinator.com/item?id=123'
+const query = `ref=${encodeURIComponent(referrer)}&utm_source=Probe-Source&utm_campaign=Probe-Campaign&screen=l`
+
+function post(target: ReturnType<typeof app>, path: string, headers: { ip?: string; ua?: string } = {}) {
+  return target.request(`/views/${path}`, {
+    method: 'POST',
+    headers: { 'User-Agent': headers.ua ?? ua, 'X-Forwarded-For': headers.ip ?? address, 'CF-IPCountry': 'GR' },
+  })
+}
+
+/** Every row of every table in the public schema, as text: a table added later is read too. */
+async function everyStoredRow(): Promise<string[]> {
+  const tables = rowsOf<{ name: string }>(
+    await db().execute(
+      sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+    ),
+  )
+  expect(tables.map((t) => t.name)).toContain('daily_breakdowns')
+  const rows: string[] = []
+  for (const { name } of tables) {
+    const quoted = `"${name.replaceAll('"', '""')}"`
+    const result = await db().execute(sql.raw(`select t::text as row from public.${quoted} t`))
+    rows.push(...rowsOf<{ row: string }>(result).map((r) => `${name}: ${r.row}`))
+  }
+  return rows
+}
+
+describe('what a counted view leaves in the database', () => {
+  test('aggregates only: no address, User-Agent, referring URL or path; recent_visits holds keyed hashes', async () => {
+    const target = app()
+    expect(await (await post(target, `posts/private/?${query}`)).json()).toMatchObject({ counted: true })
+    const stored = await everyStoredRow()
+    const text = stored.join('\n')
+    for (const secretish of [
+      address,
+      '203.0.113',
+      ua,
+      'ProbeShell',
+      '6778',
+      referrer,
+      'item?id=123',
+      'id=123',
+      '/item',
+    ])
+      expect([secretish, text.includes(secretish)]).toEqual([secretish, false])
+    // What is there: the page's counts and these values, each a family, a class, a code or a group.
+    expect(await breakdownTotals(db())).toEqual({
+      referrer: { 'Hacker News': 1 },
+      source: { 'probe-source': 1 },
+      campaign: { 'probe-campaign': 1 },
+      country: { GR: 1 },
+      browser: { Chrome: 1 },
+      os: { Linux: 1 },
+      device: { desktop: 1 },
+      screen: { l: 1 },
+    })
+    const keys = visitorKeys(secret).of(now, address, ua, 'posts/private/')
+    const visits = rowsOf<{ visitor: string }>(await db().execute(sql`select visitor from recent_visits`))
+    expect(visits).toEqual([{ visitor: keys.current }])
+    expect(keys.current).toMatch(/^[A-Za-z0-9_-]{27}$/)
+  })
+
+  test('a bot, a repeat, an ignored address, a rate-limited reader and an unknown page change no aggregate', async () => {
+    const target = app()
+    expect(await (await post(target, `posts/a/?${query}`)).json()).toMatchObject({ counted: true })
+    // A reader who has used up the rate limit (two views a minute here).
+    for (const page of ['posts/b/', 'posts/c/'])
+      expect((await post(target, `${page}?ref=lobste.rs`, { ip: '192.0.2.50' })).status).toBe(200)
+    const before = { breakdowns: await breakdownRows(db()), tables: await tableSnapshot(db()) }
+    expect(before.breakdowns.length).toBeGreaterThan(8)
+
+    const refused = [
+      ['repeat', await post(target, `posts/a/?ref=github.com&utm_source=again`)],
+      ['bot', await post(target, `posts/a/?ref=github.com`, { ip: '192.0.2.60', ua: 'Googlebot/2.1' })],
+      ['ignored', await post(target, `posts/a/?ref=github.com`, { ip: '198.51.100.99' })],
+      ['rate-limited', await post(target, `posts/d/?ref=github.com`, { ip: '192.0.2.50' })],
+      ['unknown page', await post(target, `drafts/x/?ref=github.com`, { ip: '192.0.2.70' })],
+    ] as const
+    expect(refused.map(([name, response]) => [name, response.status])).toEqual([
+      ['repeat', 200],
+      ['bot', 200],
+      ['ignored', 200],
+      ['rate-limited', 429],
+      ['unknown page', 404],
+    ])
+    expect({ breakdowns: await breakdownRows(db()), tables: await tableSnapshot(db()) }).toEqual(before)
+  })
+
+  test('past 200 distinct referrers in a day the rest are counted as (other), and the table stops growing', async () => {
+    const target = app()
+    const view = async (n: number, ref: string) => {
+      const response = await post(target, `posts/a/?ref=${ref}`, { ip: `10.0.${n >> 8}.${n & 255}` })
+      expect(await response.json()).toMatchObject({ counted: true })
+    }
+    const site = (n: number) => `site-${String(n).padStart(3, '0')}.example`
+    for (let n = 1; n <= 201; n++) await view(n, site(n))
+    const referrerRows = async () => (await breakdownRows(db())).filter((row) => row.kind === 'referrer')
+    const totals = (await breakdownTotals(db())).referrer!
+    expect(Object.keys(totals).length).toBe(201)
+    expect(totals[site(200)]).toBe(1)
+    expect(totals[site(201)]).toBeUndefined()
+    expect(totals[OTHER_VALUE]).toBe(1)
+
+    for (let n = 202; n <= 211; n++) await view(n, site(n))
+    await view(212, site(7))
+    expect((await referrerRows()).length).toBe(201)
+    const after = (await breakdownTotals(db())).referrer!
+    expect(after[OTHER_VALUE]).toBe(11)
+    expect(after[site(7)]).toBe(2)
+  }, 30_000)
+})
