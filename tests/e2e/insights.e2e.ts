@@ -236,11 +236,16 @@ try {
         for (const colorScheme of ['light', 'dark'] as const) {
           const seen = await open(browser, `${api.url}${path}`, { ...options, colorScheme })
           assert.equal(seen.response?.status(), 200, `${path} (${screen}, ${colorScheme})`)
-          const text = (await seen.page.textContent('main')) ?? (await seen.page.textContent('body')) ?? ''
+          const text = (await seen.page.textContent('body')) ?? ''
+          // Each table is a section named by its heading (render/breakdown-tables.tsx); the label in its rows.
           for (const { table, label } of expected) {
-            const section = seen.page.locator(`section[aria-labelledby="${table}-heading"]`)
-            const shown = (await section.count()) ? ((await section.textContent()) ?? '') : text
-            assert.ok(shown.includes(label), `${path} (${screen}, ${colorScheme}): no "${label}" under ${table}`)
+            const rows = await seen.page
+              .locator(`section[aria-labelledby="${table}-heading"] td.value`)
+              .allTextContents()
+            assert.ok(
+              rows.includes(label),
+              `${path} (${screen}, ${colorScheme}): ${table} shows ${JSON.stringify(rows)}`,
+            )
           }
           assert.ok(text.includes(TITLE), `${path}: the post's title is not shown`)
           assert.deepEqual(seen.errors, [], 'console errors (a CSP violation would be one)')

@@ -1,24 +1,110 @@
 // The "Most read" partial (layouts/partials/view-counter/most-read.html) in the example site, built by
-// Debian's hugo with no service at all.
-import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
+// Debian's hugo against the real app's GET /popular, and with no service at all.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { dayRange } from '../../src/db/history.ts'
+import { dailyViews } from '../../src/db/schema.ts'
 import { buildExampleSite } from '../e2e/hugo-build.ts'
+import { appOn } from '../support/app.ts'
+import { useMigratedDatabase } from '../support/database.ts'
 
-const workDir = mkdtempSync(join(tmpdir(), 'vc-hugo-most-read-'))
-afterAll(() => rmSync(workDir, { recursive: true, force: true }))
+const GREEK = 'καλημέρα-κόσμε'
+const database = useMigratedDatabase()
+let server: ReturnType<typeof Bun.serve>
+let workDir: string
+
+// Views as readers make them, most first. The example site builds the first four; the fifth is a page
+// only the service knows (its page list has a title for it); the sixth falls outside the top 5.
+const viewed: [string, number][] = [
+  ['posts/a-second-post/', 6],
+  [`posts/${GREEK}/`, 5],
+  ['el/posts/hello-world/', 4],
+  ['posts/hello-world/', 3],
+  ['posts/since-removed/', 2],
+  ['posts/sixth/', 1],
+]
+
+beforeAll(async () => {
+  server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: appOn(database.handle, {
+      site: {
+        url: 'https://blog.example.org/',
+        pages: { page: (slug) => (slug === 'posts/since-removed/' ? { title: 'A post since removed' } : undefined) },
+      },
+    }).fetch,
+  })
+  for (const [slug, count] of viewed)
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(`http://127.0.0.1:${server.port}/views/${encodeURI(slug)}`, { method: 'POST' })
+      expect(response.status).toBe(200)
+    }
+  // Far more views, but two months ago: outside the last 30 days the example site asks for.
+  const [longAgo] = dayRange(new Date().toISOString().slice(0, 10), 60)
+  await database.handle.db.insert(dailyViews).values({ slug: 'posts/old-favourite/', day: longAgo!, count: 1000 })
+  workDir = await mkdtemp(join(tmpdir(), 'vc-hugo-most-read-'))
+}, 30_000)
+afterAll(async () => {
+  await server?.stop(true)
+  await rm(workDir, { recursive: true, force: true })
+})
+
+function build(name: string, host: string) {
+  return buildExampleSite({
+    destination: join(workDir, name),
+    cacheDir: join(workDir, `cache-${name}`),
+    env: { HUGO_PARAMS_VIEWCOUNTERHOST: host },
+  })
+}
+
+/** The list as a reader sees it: each item's link, text and whether it is marked as the current page. */
+function mostRead(html: string) {
+  const section = html.match(/<section class="view-counter-most-read">[\s\S]*?<\/section>/)?.[0]
+  if (!section) return undefined
+  return {
+    heading: section.match(/<h2>(.*?)<\/h2>/)?.[1],
+    items: [
+      ...section.matchAll(/<li><a href="([^"]*)"( aria-current="page")?>(.*?)<\/a> <span[^>]*>(.*?)<\/span><\/li>/g),
+    ].map(([, href, current, title, count]) => ({ href, title, count, ...(current ? { current: true } : {}) })),
+  }
+}
 
 describe('the "Most read" partial', () => {
+  test("lists the top 5 of the last 30 days with Hugo's titles and links, counts in the page's language", async () => {
+    const built = await build('running', `http://127.0.0.1:${server.port}`)
+    expect(built.output).not.toContain('WARN')
+    expect(built.code).toBe(0)
+    const encodedGreek = `/posts/${encodeURIComponent(GREEK)}/`
+    expect(mostRead(await built.read('posts/a-second-post/index.html'))).toEqual({
+      heading: 'Most read',
+      items: [
+        { href: '/posts/a-second-post/', title: 'A second post', count: '6 views', current: true },
+        { href: encodedGreek, title: 'Καλημέρα κόσμε', count: '5 views' },
+        { href: '/el/posts/hello-world/', title: 'Γεια σου, κόσμε', count: '4 views' },
+        { href: '/posts/hello-world/', title: 'Hello, world', count: '3 views' },
+        // Not a page of this build: the service's title and link.
+        { href: 'https://blog.example.org/posts/since-removed/', title: 'A post since removed', count: '2 views' },
+      ],
+    })
+    const greek = mostRead(await built.read('el/index.html'))
+    expect(greek?.heading).toBe('Τα πιο διαβασμένα')
+    expect(greek?.items.map((item) => item.count)).toEqual([
+      '6 προβολές',
+      '5 προβολές',
+      '4 προβολές',
+      '3 προβολές',
+      '2 προβολές',
+    ])
+  }, 60_000)
+
   test('with the service down the build succeeds with a warning and renders nothing, not even the heading', async () => {
     await using closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
     const host = `http://127.0.0.1:${closed.port}`
     await closed.stop(true)
-    const built = await buildExampleSite({
-      destination: join(workDir, 'down'),
-      cacheDir: join(workDir, 'cache'),
-      env: { HUGO_PARAMS_VIEWCOUNTERHOST: host },
-    })
+    const built = await build('down', host)
     expect(built.code).toBe(0)
     expect(built.output).toContain('view-counter: building without the most read pages')
     for (const path of ['index.html', 'posts/hello-world/index.html', 'el/index.html']) {
