@@ -1,12 +1,13 @@
 // The "Most read" partial (layouts/partials/view-counter/most-read.html) in the example site, built by
-// Debian's hugo against the real app's GET /popular, and with no service at all.
+// every Hugo the tests have (hugo-build.ts's hugos: both ways of fetching in CI) against the real app's
+// GET /popular, and with no service at all.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dayRange } from '../../src/db/history.ts'
 import { dailyViews } from '../../src/db/schema.ts'
-import { buildExampleSite } from '../e2e/hugo-build.ts'
+import { buildExampleSite, type Hugo, hugos, warningsOf } from '../e2e/hugo-build.ts'
 import { appOn } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
 
@@ -52,10 +53,11 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true })
 })
 
-function build(name: string, host: string) {
+function build(hugo: Hugo, name: string, host: string) {
   return buildExampleSite({
-    destination: join(workDir, name),
-    cacheDir: join(workDir, `cache-${name}`),
+    hugo,
+    destination: join(workDir, `${name}-${hugo.version}`),
+    cacheDir: join(workDir, `cache-${name}-${hugo.version}`),
     env: { HUGO_PARAMS_VIEWCOUNTERHOST: host },
   })
 }
@@ -72,10 +74,10 @@ function mostRead(html: string) {
   }
 }
 
-describe('the "Most read" partial', () => {
+describe.each(hugos)('the "Most read" partial, built by Hugo $version', (hugo) => {
   test("lists the top 5 of the last 30 days with Hugo's titles and links, counts in the page's language", async () => {
-    const built = await build('running', `http://127.0.0.1:${server.port}`)
-    expect(built.output).not.toContain('WARN')
+    const built = await build(hugo, 'running', `http://127.0.0.1:${server.port}`)
+    expect(warningsOf(built.output)).toEqual([])
     expect(built.code).toBe(0)
     const encodedGreek = `/posts/${encodeURIComponent(GREEK)}/`
     expect(mostRead(await built.read('posts/a-second-post/index.html'))).toEqual({
@@ -104,7 +106,7 @@ describe('the "Most read" partial', () => {
     await using closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
     const host = `http://127.0.0.1:${closed.port}`
     await closed.stop(true)
-    const built = await build('down', host)
+    const built = await build(hugo, 'down', host)
     expect(built.code).toBe(0)
     expect(built.output).toContain('view-counter: building without the most read pages')
     for (const path of ['index.html', 'posts/hello-world/index.html', 'el/index.html']) {
