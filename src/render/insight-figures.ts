@@ -75,11 +75,14 @@ export function formatChange(change: number): string {
   return `${sign}${Math.abs(percent).toLocaleString('en-US')}\u00a0%`
 }
 
+const untagged = new Set<BreakdownKey>(['sources', 'campaigns'])
+
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 /** How a breakdown value reads on the page. */
 export function valueLabel(kind: BreakdownKey, row: ValueRow): string {
-  if (row.value === null) return kind === 'referrers' ? 'Direct / unknown' : 'Unknown'
+  // No row of the kind: for a referrer a typed-in address or an app; for a campaign tag, simply none.
+  if (row.value === null) return kind === 'referrers' ? 'Direct / unknown' : untagged.has(kind) ? 'None' : 'Unknown'
   if (row.value === OTHER_VALUE) return 'Other'
   if (kind === 'countries') return row.name ?? row.value
   if (kind === 'screens' && row.value in screenClasses) return capitalised(screenClasses[row.value as ScreenClass])

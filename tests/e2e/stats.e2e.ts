@@ -46,6 +46,91 @@ function history() {
   return rows
 }
 
+// What those views came with, split the way a small technical blog's readers are: most arrive from search or
+// typed in, the spike from Hacker News and a newsletter; mostly desktop Firefox and Chrome.
+const mix: Record<string, [string | null, number][]> = {
+  referrer: [
+    [null, 40],
+    ['Google', 22],
+    ['Hacker News', 14],
+    ['Reddit', 7],
+    ['fosstodon.org', 6],
+    ['Lobsters', 5],
+    ['GitHub', 4],
+    ['DuckDuckGo', 2],
+  ],
+  source: [
+    [null, 85],
+    ['newsletter', 10],
+    ['mastodon', 5],
+  ],
+  campaign: [
+    [null, 90],
+    ['launch', 10],
+  ],
+  country: [
+    ['US', 28],
+    ['DE', 16],
+    ['GR', 12],
+    ['GB', 10],
+    ['FR', 7],
+    ['NL', 6],
+    ['IN', 5],
+    ['CA', 4],
+    ['SE', 3],
+    ['JP', 3],
+    ['BR', 2],
+    ['PL', 2],
+    [null, 2],
+  ],
+  browser: [
+    ['Firefox', 38],
+    ['Chrome', 34],
+    ['Safari', 16],
+    ['Microsoft Edge', 7],
+    ['Samsung Internet', 3],
+    [null, 2],
+  ],
+  os: [
+    ['Linux', 30],
+    ['macOS', 22],
+    ['Windows', 20],
+    ['Android', 14],
+    ['iOS', 12],
+    [null, 2],
+  ],
+  device: [
+    ['desktop', 70],
+    ['phone', 26],
+    ['tablet', 4],
+  ],
+  screen: [
+    ['xl', 38],
+    ['l', 30],
+    ['s', 24],
+    ['m', 8],
+  ],
+}
+
+// Each day's views of a page shared out by the mix, the remainders to the largest shares, so every kind adds up.
+function breakdowns(rows: { slug: string; day: string; count: number }[]) {
+  return rows.flatMap(({ slug, day, count }) =>
+    Object.entries(mix).flatMap(([kind, weights]) => {
+      const total = weights.reduce((sum, [, weight]) => sum + weight, 0)
+      const shares = weights.map(([value, weight]) => ({ value, exact: (count * weight) / total }))
+      const counts = shares.map((share) => Math.floor(share.exact))
+      let left = count - counts.reduce((sum, n) => sum + n, 0)
+      for (const i of shares.map((_, i) => i).sort((a, b) => (shares[b]!.exact % 1) - (shares[a]!.exact % 1))) {
+        if (left-- <= 0) break
+        counts[i]! += 1
+      }
+      return shares.flatMap(({ value }, i) =>
+        value === null || counts[i] === 0 ? [] : [{ kind, day, value, slug, count: counts[i]! }],
+      )
+    }),
+  )
+}
+
 // Every request the page makes, and anything the console or the page reports as an error.
 async function open(browser: Browser, url: string, options: BrowserContextOptions) {
   const context = await browser.newContext(options)
@@ -75,6 +160,8 @@ try {
   const rows = history()
   await database.sql`insert into daily_views ${database.sql(rows)}`
   await database.sql`insert into views (slug, count) select slug, sum(count) from daily_views group by slug`
+  for (const batch of Map.groupBy(breakdowns(rows), (row) => row.kind).values())
+    await database.sql`insert into daily_breakdowns ${database.sql(batch)}`
   await database.sql`update views set count = count + 2500 where slug = 'posts/hugo-partials-in-depth/'`
   const total = rows.reduce((sum, row) => sum + row.count, 0) + 2500
   const last = (days: number) =>

@@ -196,6 +196,7 @@ describe('GET /stats', () => {
     expect(rows('screens')[0]).toEqual(['Under 600 px', '50.00', '57', '50\u00a0%'])
     expect(rows('devices')[0]).toEqual(['Phone', '50.00', '57', '50\u00a0%'])
     expect(html).toContain('<h2 id="campaigns-heading">Campaigns (utm_campaign)</h2>')
+    expect(rows('campaigns')).toEqual([['None', '100.00', '114', '100\u00a0%']])
   })
 
   test('a hostile title, slug or referrer is escaped, and a hostile slug links only to its encoded stats path', async () => {
