@@ -62,6 +62,18 @@ async function everyStoredRow(): Promise<string[]> {
 }
 
 describe('what a counted view leaves in the database', () => {
+  test('a referrer that is an address (a feed reader at home) is no referrer: the address is not kept', async () => {
+    const target = app()
+    for (const [i, ref] of ['http://198.51.100.23/feed', 'http://[2001:db8::23]/'].entries())
+      expect(await (await post(target, `posts/p${i}/?ref=${encodeURIComponent(ref)}`)).json()).toMatchObject({
+        counted: true,
+      })
+    const text = (await everyStoredRow()).join('\n')
+    expect(text).not.toContain('198.51.100.23')
+    expect(text).not.toContain('2001:db8')
+    expect((await breakdownTotals(db())).referrer).toBeUndefined()
+  })
+
   test('aggregates only: no address, User-Agent, referring URL or path; recent_visits holds keyed hashes', async () => {
     const target = app()
     expect(await (await post(target, `posts/private/?${query}`)).json()).toMatchObject({ counted: true })

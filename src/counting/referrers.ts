@@ -6,7 +6,6 @@
 const MAX_INPUT = 2048
 const MAX_HOST = 253
 const label = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
-const ipv6 = /^\[[0-9a-f:.]+\]$/
 const scheme = /^[a-z][a-z0-9+.-]*:\/\//i
 
 // Sites grouped under one name, matched against the whole host (subdomains included where the
@@ -42,9 +41,12 @@ const groups: [name: string, host: RegExp][] = [
   ['Pinterest', /(?:^|\.)pinterest\.(?:com?\.)?[a-z]{2,}$/],
 ]
 
+// An address is not a site's name but a machine's, often a person's (a feed reader at home): kept, it
+// would store an address after all. The URL parser has already turned any IPv4 spelling into dotted form.
+const ipv4 = /^\d+\.\d+\.\d+\.\d+$/
+
 function isHostname(host: string): boolean {
-  if (host.length === 0 || host.length > MAX_HOST) return false
-  if (ipv6.test(host)) return true
+  if (host.length === 0 || host.length > MAX_HOST || host.startsWith('[') || ipv4.test(host)) return false
   return host.split('.').every((part) => label.test(part))
 }
 

@@ -63,10 +63,19 @@ describe('referrerValue', () => {
     expect(referrerValue('other.dev', site)).toBe('other.dev')
   })
 
-  test('takes international names as punycode and IP literals as they are', () => {
+  test('takes international names as punycode', () => {
     expect(referrerValue('https://münchen.de/')).toBe('xn--mnchen-3ya.de')
-    expect(referrerValue('http://192.0.2.7/x')).toBe('192.0.2.7')
-    expect(referrerValue('http://[2001:db8::1]/')).toBe('[2001:db8::1]')
+  })
+
+  test('drops an address, in any spelling: it would be a machine, often a person, not a site', () => {
+    for (const input of [
+      'http://192.0.2.7/x',
+      '192.0.2.7',
+      'http://3221225991/',
+      'http://0xc0000207/',
+      'http://[2001:db8::1]/',
+    ])
+      expect(referrerValue(input)).toBeUndefined()
   })
 
   test('drops what is not a hostname', () => {
