@@ -16,15 +16,15 @@ const database = useMigratedDatabase()
 let server: ReturnType<typeof Bun.serve>
 let workDir: string
 
-// Views as readers make them, most first. The example site builds the first four; the fifth is a page
-// only the service knows (its page list has a title for it); the sixth falls outside the top 5.
+// Views as readers make them, most first. The example site builds four of them; the others are slugs only the
+// service knows (one of them with a title in its page list), which a client can POST without any page list.
 const viewed: [string, number][] = [
+  ['cheap-pills-here/', 9],
   ['posts/a-second-post/', 6],
   [`posts/${GREEK}/`, 5],
+  ['posts/since-removed/', 4],
   ['el/posts/hello-world/', 4],
   ['posts/hello-world/', 3],
-  ['posts/since-removed/', 2],
-  ['posts/sixth/', 1],
 ]
 
 beforeAll(async () => {
@@ -75,7 +75,7 @@ function mostRead(html: string) {
 }
 
 describe.each(hugos)('the "Most read" partial, built by Hugo $version', (hugo) => {
-  test("lists the top 5 of the last 30 days with Hugo's titles and links, counts in the page's language", async () => {
+  test("lists the top pages of the last 30 days the build has, with Hugo's titles and links, counts in the page's language", async () => {
     const built = await build(hugo, 'running', `http://127.0.0.1:${server.port}`)
     expect(warningsOf(built.output)).toEqual([])
     expect(built.code).toBe(0)
@@ -87,8 +87,6 @@ describe.each(hugos)('the "Most read" partial, built by Hugo $version', (hugo) =
         { href: encodedGreek, title: 'Καλημέρα κόσμε', count: '5 views' },
         { href: '/el/posts/hello-world/', title: 'Γεια σου, κόσμε', count: '4 views' },
         { href: '/posts/hello-world/', title: 'Hello, world', count: '3 views' },
-        // Not a page of this build: the service's title and link.
-        { href: 'https://blog.example.org/posts/since-removed/', title: 'A post since removed', count: '2 views' },
       ],
     })
     const greek = mostRead(await built.read('el/index.html'))
@@ -98,7 +96,6 @@ describe.each(hugos)('the "Most read" partial, built by Hugo $version', (hugo) =
       '5 προβολές',
       '4 προβολές',
       '3 προβολές',
-      '2 προβολές',
     ])
   }, 60_000)
 
