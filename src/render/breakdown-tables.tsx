@@ -71,9 +71,11 @@ export function BreakdownTables({ report }: { report: Report }) {
   if (since > report.range.to) {
     return <p class="empty">Where readers came from: recorded only since {formatDate(since)}, after this range.</p>
   }
+  // Said only where it changes the reading: when some of the range's views came before that day.
+  const uncovered = report.daily.some((day) => day.day < since && day.count > 0)
   return (
     <>
-      {since > report.range.from && <p class="note">Where readers came from: since {formatDate(since)}.</p>}
+      {uncovered && <p class="note">Where readers came from: since {formatDate(since)}.</p>}
       <div class="breakdowns">
         {breakdownKinds.map((kind) => (
           <BreakdownTable kind={breakdownKeys[kind]} report={report} />

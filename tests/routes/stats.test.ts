@@ -349,7 +349,7 @@ describe('GET /stats, where readers came from', () => {
       .values({ kind: 'referrer', value: 'Hacker News', slug: 'posts/a/', day, count: 10 })
   const note = (html: string) => html.match(/<p class="(?:note|empty)">Where readers came from: ([^<]*)<\/p>/)?.[1]
 
-  test('a range that starts before the first breakdown says since when, and its tables count from then', async () => {
+  test('a range with views before the first breakdown says since when, and its tables count from then', async () => {
     await seed()
     await breakdownsFrom('2026-03-15')
     const { html } = await page()
@@ -363,6 +363,8 @@ describe('GET /stats, where readers came from', () => {
       ['4', '29\u00a0%'],
     ])
     expect(note((await page('/stats?from=2026-03-15&to=2026-03-19')).html)).toBeUndefined()
+    // Starting earlier without views before Mar 15 leaves nothing out: nothing to say.
+    expect(note((await page('/stats?from=2026-03-01&to=2026-03-19')).html)).toBeUndefined()
     expect(note((await page('/stats/pages/posts/a/?range=30')).html)).toBe('since Mar 15, 2026.')
   })
 
