@@ -3,7 +3,7 @@ import { type BreakdownKind, OTHER_VALUE } from '../counting/breakdowns.ts'
 import type { Database } from './client.ts'
 import { type DayCount, dayRange } from './history.ts'
 import { rowsOf } from './rows.ts'
-import { dailyViews, views } from './schema.ts'
+import { dailyBreakdowns, dailyViews, views } from './schema.ts'
 
 /** Days from `from` to `to`, both included, as YYYY-MM-DD. */
 export interface Days {
@@ -22,6 +22,16 @@ export async function firstDay(db: Database, slug?: string): Promise<string | nu
     .select({ day: min(dailyViews.day) })
     .from(dailyViews)
     .where(slug === undefined ? undefined : eq(dailyViews.slug, slug))
+  return row?.day ?? null
+}
+
+/**
+ * The first day with any breakdown, site-wide; null when there is none. Views before it carried no
+ * breakdowns (counted before they existed, or pruned by retention), so they are not "direct".
+ * With daily_breakdowns' primary key leading with day, this is one index lookup.
+ */
+export async function breakdownsSince(db: Database): Promise<string | null> {
+  const [row] = await db.select({ day: min(dailyBreakdowns.day) }).from(dailyBreakdowns)
   return row?.day ?? null
 }
 

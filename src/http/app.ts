@@ -41,7 +41,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', createHealthRoute(readiness))
   app.route('/', createViewsRoute({ db: database.db, counting, readiness, reads, corsOrigins, log, site }))
-  app.route('/', createStatsRoute({ db: database.db, counting, readiness, credentials: statsCredentials, site }))
+  app.route('/', createStatsRoute({ db: database.db, counting, readiness, reads, credentials: statsCredentials, site }))
   app.route(
     '/',
     createInsightsRoute({ db: database.db, counting, readiness, reads, credentials: statsCredentials, site }),

@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import type { DayBounds } from '../render/range-parts.tsx'
 
 /** The ranges the stats page offers as links: the last N days ending today, or all of history. */
 export const presets = ['7', '30', '90', '365', 'all'] as const
@@ -15,11 +16,25 @@ export const addDays = (day: string, days: number) =>
 /** Days from `from` to `to`, both included. */
 export const spanDays = (from: string, to: string) => dayNumber(to) - dayNumber(from) + 1
 
+/**
+ * The first day a range may start on. No web page was viewed before it, and it keeps every date we
+ * compute printable as YYYY-MM-DD: a range in year 1 has a previous period before year 0, which
+ * toISOString writes as "-000004-12-31" and PostgreSQL cannot read (nor year 0000, which it lacks).
+ */
+export const FIRST_DAY = '1970-01-01'
+
+/** The last day a range may end on: tomorrow, as the site's time zone may already be a day ahead of the reader's. */
+export const lastDay = (today: string) => addDays(today, 1)
+
+/** The days a range may span, for the form's date fields: the browser then asks only what the API takes. */
+export const dayBounds = (today: string): DayBounds => ({ first: FIRST_DAY, last: lastDay(today) })
+
 // A calendar day, refused when it does not exist (2026-02-30): Date would roll it into March.
 const isoDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day as YYYY-MM-DD')
   .refine((day) => !Number.isNaN(dayNumber(day)) && addDays(day, 0) === day, 'no such day')
+  .refine((day) => day >= FIRST_DAY, `must not be before ${FIRST_DAY}`)
 
 /** `range=7|30|90|365|all` or `from=YYYY-MM-DD&to=YYYY-MM-DD`; extend it with a route's own fields. */
 export const rangeFields = z.object({
@@ -57,8 +72,7 @@ export interface RequestedRange {
 
 export function requestedRange(query: RangeFields, today: string): RequestedRange {
   if (query.from !== undefined && query.to !== undefined) {
-    // Tomorrow is allowed: the site's time zone may already be a day ahead of the reader's.
-    if (query.to > addDays(today, 1)) throw new HTTPException(400, { message: 'to: must not be after tomorrow' })
+    if (query.to > lastDay(today)) throw new HTTPException(400, { message: 'to: must not be after tomorrow' })
     return { preset: null, from: query.from, to: query.to, key: `${query.from}..${query.to}` }
   }
   const preset = query.range ?? '30'

@@ -1,7 +1,15 @@
 // The figures of a range for GET /insights and the stats pages: one report, answered as JSON or drawn as HTML.
 import { breakdownKinds, OTHER_VALUE } from '../counting/breakdowns.ts'
 import type { Database } from '../db/client.ts'
-import { firstDay, type KindValues, topPages, topValues, totalViews, viewsByDay } from '../db/insights.ts'
+import {
+  breakdownsSince,
+  firstDay,
+  type KindValues,
+  topPages,
+  topValues,
+  totalViews,
+  viewsByDay,
+} from '../db/insights.ts'
 import { countryName } from '../render/format.ts'
 import {
   type BreakdownKey,
@@ -11,7 +19,7 @@ import {
   type SiteReport,
   type ValueRow,
 } from '../render/insight-figures.ts'
-import { type Range, type RequestedRange, resolveRange } from './insight-range.ts'
+import { type RequestedRange, resolveRange } from './insight-range.ts'
 import { pageUrl, type Site, withTitles } from './site-pages.ts'
 
 export interface ReportOptions {
@@ -23,15 +31,15 @@ export interface ReportOptions {
 
 const sumOf = (days: { count: number }[]) => days.reduce((total, day) => total + day.count, 0)
 
-// A kind's table adds up to the range's views: its top values, the rest of its values as OTHER_VALUE,
-// and the views that carried no value of the kind (a direct visit, no campaign) as null.
-function table(kind: BreakdownKey, values: KindValues | undefined, views: number): ValueRow[] {
+// A kind's table adds up to the views it covers: its top values, the rest of its values as
+// OTHER_VALUE, and the views that carried no value of the kind (a direct visit, no campaign) as null.
+function table(kind: BreakdownKey, values: KindValues | undefined, covered: number): ValueRow[] {
   const top = values?.top ?? []
   const rows: ValueRow[] = [...top]
   const other = (values?.total ?? 0) - sumOf(top)
   if (other > 0) rows.push({ value: OTHER_VALUE, count: other })
-  // Never below zero: history imported without breakdowns, or pruned ones, only ever leave too few.
-  const none = views - (values?.total ?? 0)
+  // Never below zero: an import may bring breakdowns without the daily views they belong to.
+  const none = covered - (values?.total ?? 0)
   if (none > 0) rows.push({ value: null, count: none })
   if (kind !== 'countries') return rows
   return rows.map((row) => ({
@@ -44,12 +52,18 @@ function table(kind: BreakdownKey, values: KindValues | undefined, views: number
 async function report(db: Database, asked: RequestedRange, top: number, slug?: string) {
   const range = resolveRange(asked, asked.from === null ? await firstDay(db, slug) : null)
   const span = { from: range.previous?.from ?? range.from, to: range.to }
-  const [days, values] = await Promise.all([viewsByDay(db, span, slug), topValues(db, range, top, slug)])
+  const [days, values, since] = await Promise.all([
+    viewsByDay(db, span, slug),
+    topValues(db, range, top, slug),
+    breakdownsSince(db),
+  ])
   const daily = days.slice(-range.days)
   const views = sumOf(daily)
   const previousViews = range.previous ? sumOf(days.slice(0, -range.days)) : null
+  // Views of days before the first breakdown carried none that we know of: they are no kind's null.
+  const covered = since === null ? 0 : sumOf(daily.filter((day) => day.day >= since))
   const tables = Object.fromEntries(
-    breakdownKinds.map((kind) => [breakdownKeys[kind], table(breakdownKeys[kind], values.get(kind), views)]),
+    breakdownKinds.map((kind) => [breakdownKeys[kind], table(breakdownKeys[kind], values.get(kind), covered)]),
   ) as Record<BreakdownKey, ValueRow[]>
   const head: Omit<Report, BreakdownKey> = {
     range: { from: range.from, to: range.to, days: range.days },
@@ -57,17 +71,18 @@ async function report(db: Database, asked: RequestedRange, top: number, slug?: s
     views,
     change: previousViews ? (views - previousViews) / previousViews : null,
     daily,
+    breakdownsSince: since,
   }
   return { range, head, tables }
 }
 
 /** The site's figures over a range, with its top pages and their previous period. */
-export async function siteReport(
+async function siteReport(
   db: Database,
   site: Site,
   asked: RequestedRange,
-  { top, values = top }: ReportOptions,
-): Promise<{ range: Range; report: SiteReport }> {
+  { top, values }: Required<ReportOptions>,
+): Promise<SiteReport> {
   const { range, head, tables } = await report(db, asked, values)
   const ranked = await topPages(db, range, range.previous, top)
   const pages = withTitles(site, ranked).map(({ slug, title, url, count, previous }) => ({
@@ -77,18 +92,52 @@ export async function siteReport(
     count,
     previous: range.previous ? previous : null,
   }))
-  return { range, report: { ...head, pages, ...tables } }
+  return { ...head, pages, ...tables }
 }
 
 /** One page's figures over a range, with its title, link and total since counting began. */
-export async function pageReport(
+async function pageReport(
   db: Database,
   site: Site,
   slug: string,
   asked: RequestedRange,
-  { top, values = top }: ReportOptions,
-): Promise<{ range: Range; report: PageReport }> {
-  const [{ range, head, tables }, total] = await Promise.all([report(db, asked, values, slug), totalViews(db, slug)])
+  values: number,
+): Promise<PageReport> {
+  const [{ head, tables }, total] = await Promise.all([report(db, asked, values, slug), totalViews(db, slug)])
   const title = site.pages?.page(slug)?.title ?? null
-  return { range, report: { slug, title, url: pageUrl(site, slug), total, ...head, ...tables } }
+  return { slug, title, url: pageUrl(site, slug), total, ...head, ...tables }
+}
+
+/** A report as the read cache takes it: the key names everything the report depends on. */
+export interface ReportRead<T> {
+  key: string
+  load: () => Promise<T>
+}
+
+// /insights and the stats pages read through these, so a burst of either, or both, costs one set of
+// queries per READ_CACHE_MS, and each report is serialised once.
+export function siteReportRead(
+  db: Database,
+  site: Site,
+  asked: RequestedRange,
+  { top, values = top }: ReportOptions,
+): ReportRead<SiteReport> {
+  return {
+    key: `insights:${asked.key}:${top}:${values}`,
+    load: () => siteReport(db, site, asked, { top, values }),
+  }
+}
+
+/** One page's report; `values` of each kind listed by name. */
+export function pageReportRead(
+  db: Database,
+  site: Site,
+  slug: string,
+  asked: RequestedRange,
+  values: number,
+): ReportRead<PageReport> {
+  return {
+    key: `insights-page:${asked.key}:${values}:${slug}`,
+    load: () => pageReport(db, site, slug, asked, values),
+  }
 }

@@ -1,5 +1,5 @@
 import { breakdownKinds, OTHER_VALUE } from '../counting/breakdowns.ts'
-import { formatCount } from './format.ts'
+import { formatCount, formatDate } from './format.ts'
 import {
   type BreakdownKey,
   breakdownColumns,
@@ -24,6 +24,8 @@ function ShareBar({ fraction }: { fraction: number }) {
 
 function BreakdownTable({ kind, report }: { kind: BreakdownKey; report: Report }) {
   const id = `${kind}-heading`
+  // Shares of what the table covers: the range's views from the first day with breakdowns.
+  const covered = report[kind].reduce((sum, row) => sum + row.count, 0)
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{breakdownTitles[kind]}</h2>
@@ -44,10 +46,10 @@ function BreakdownTable({ kind, report }: { kind: BreakdownKey; report: Report }
             <tr>
               <td class={row.value === null || row.value === OTHER_VALUE ? 'value muted' : 'value'}>
                 {valueLabel(kind, row)}
-                <ShareBar fraction={share(row.count, report.views)} />
+                <ShareBar fraction={share(row.count, covered)} />
               </td>
               <td class="num">{formatCount(row.count)}</td>
-              <td class="num muted">{percent(share(row.count, report.views))}</td>
+              <td class="num muted">{percent(share(row.count, covered))}</td>
             </tr>
           ))}
         </tbody>
@@ -56,14 +58,29 @@ function BreakdownTable({ kind, report }: { kind: BreakdownKey; report: Report }
   )
 }
 
-/** Where readers came from and what they read with, one table per kind, each adding up to the range's views. */
+/**
+ * Where readers came from and what they read with, one table per kind, each adding up to the views
+ * it covers. Views of days before the first breakdown (counted before breakdowns existed, pruned by
+ * BREAKDOWN_RETENTION_DAYS, or with COUNT_MODE=every, which keeps none) are in no table: the page
+ * says so once, rather than showing them as "Direct".
+ */
 export function BreakdownTables({ report }: { report: Report }) {
   if (report.views === 0) return <p class="empty">No views in this range.</p>
+  const since = report.breakdownsSince
+  if (since === null) return <p class="empty">Where readers came from: none recorded yet.</p>
+  if (since > report.range.to) {
+    return <p class="empty">Where readers came from: recorded only since {formatDate(since)}, after this range.</p>
+  }
+  // Said only where it changes the reading: when some of the range's views came before that day.
+  const uncovered = report.daily.some((day) => day.day < since && day.count > 0)
   return (
-    <div class="breakdowns">
-      {breakdownKinds.map((kind) => (
-        <BreakdownTable kind={breakdownKeys[kind]} report={report} />
-      ))}
-    </div>
+    <>
+      {uncovered && <p class="note">Where readers came from: since {formatDate(since)}.</p>}
+      <div class="breakdowns">
+        {breakdownKinds.map((kind) => (
+          <BreakdownTable kind={breakdownKeys[kind]} report={report} />
+        ))}
+      </div>
+    </>
   )
 }

@@ -49,6 +49,8 @@ export type Report = {
   /** (views − previous) / previous; null without a previous period or when it had no views. */
   change: number | null
   daily: DayCount[]
+  /** The first day with any breakdown (site-wide), null when none: the tables cover the range's days from it. */
+  breakdownsSince: string | null
 } & Record<BreakdownKey, ValueRow[]>
 
 export type SiteReport = Report & { pages: PageRow[] }

@@ -2,16 +2,18 @@ import { BreakdownTables } from './breakdown-tables.tsx'
 import { Document } from './document.tsx'
 import { formatLongDay } from './format.ts'
 import { type PageReport, type ReportRange, rangeSearch } from './insight-figures.ts'
-import { Cards, RangeChart, RangeNav } from './range-parts.tsx'
+import { Cards, type DayBounds, RangeChart, RangeNav } from './range-parts.tsx'
 
 export interface PageStatsPageProps {
   today: string
+  /** The days the range form may ask for. */
+  bounds: DayBounds
   range: ReportRange
   report: PageReport
 }
 
 /** GET /stats/pages/{slug}: one page over a range, where its readers came from, and a way back. */
-export function PageStatsPage({ today, range, report }: PageStatsPageProps) {
+export function PageStatsPage({ today, bounds, range, report }: PageStatsPageProps) {
   const name = report.title ?? report.slug
   return (
     <Document title={`${name} · Page views`}>
@@ -31,7 +33,7 @@ export function PageStatsPage({ today, range, report }: PageStatsPageProps) {
           </>
         )}
       </p>
-      <RangeNav range={range} today={today} />
+      <RangeNav range={range} bounds={bounds} />
       <Cards report={report} range={range} today={today} total={report.total} />
       <RangeChart report={report} range={range} />
       <BreakdownTables report={report} />

@@ -12,10 +12,17 @@ const presetLinks: [string, string][] = [
   ['all', 'All'],
 ]
 
+/** The first and last day a range may span (YYYY-MM-DD), as the API takes them. */
+export interface DayBounds {
+  first: string
+  last: string
+}
+
 // Links and a form that ask for the page they are on again (a query-only href, a form without an
 // action), so the same selector serves /stats and /stats/pages/{slug}. The form is a plain GET: the
-// page runs no script, and its CSP allows forms to this origin only.
-export function RangeNav({ range, today }: { range: ReportRange; today: string }) {
+// page runs no script, and its CSP allows forms to this origin only. Its fields take the days the
+// API takes, no fewer: a browser refuses to submit a field outside its min and max.
+export function RangeNav({ range, bounds }: { range: ReportRange; bounds: DayBounds }) {
   return (
     <nav class="ranges" aria-label="Range">
       <ul>
@@ -29,10 +36,10 @@ export function RangeNav({ range, today }: { range: ReportRange; today: string }
       </ul>
       <form method="get" class="dates">
         <label>
-          From <input type="date" name="from" required value={range.from} max={today} />
+          From <input type="date" name="from" required value={range.from} min={bounds.first} max={bounds.last} />
         </label>
         <label>
-          to <input type="date" name="to" required value={range.to} max={today} />
+          to <input type="date" name="to" required value={range.to} min={bounds.first} max={bounds.last} />
         </label>
         <button type="submit">Show</button>
       </form>

@@ -3,11 +3,13 @@ import { BreakdownTables } from './breakdown-tables.tsx'
 import { Document } from './document.tsx'
 import { formatLongDay } from './format.ts'
 import type { ReportRange, SiteReport } from './insight-figures.ts'
-import { Cards, RangeChart, RangeNav } from './range-parts.tsx'
+import { Cards, type DayBounds, RangeChart, RangeNav } from './range-parts.tsx'
 import { TopPages } from './top-pages.tsx'
 
 export interface StatsPageProps {
   today: string
+  /** The days the range form may ask for. */
+  bounds: DayBounds
   range: ReportRange
   report: SiteReport
   /** Views since counting began, days before daily history included. */
@@ -17,14 +19,14 @@ export interface StatsPageProps {
 }
 
 /** GET /stats: the site over a range, its top pages, and where readers came from. */
-export function StatsPage({ today, range, report, total, trends }: StatsPageProps) {
+export function StatsPage({ today, bounds, range, report, total, trends }: StatsPageProps) {
   return (
     <Document title="Page views">
       <header>
         <h1>Page views</h1>
         <p>{formatLongDay(today)}</p>
       </header>
-      <RangeNav range={range} today={today} />
+      <RangeNav range={range} bounds={bounds} />
       <Cards report={report} range={range} today={today} total={total} />
       <RangeChart report={report} range={range} />
       <section aria-labelledby="top-heading">

@@ -54,6 +54,7 @@ th:last-child, td:last-child { padding-right: 0 }
 .spark-line { fill: none; stroke: var(--accent); stroke-width: 1.5 }
 .spark-area { fill: var(--accent-soft) }
 .empty { color: var(--muted); margin: .5rem 0 }
+.note { color: var(--muted); font-size: .9rem; margin: 0 0 .75rem }
 .breakdowns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); column-gap: 1rem }
 td.value { overflow-wrap: anywhere; width: 100% }
 .share { display: block; width: 100%; height: .3rem; margin-top: .25rem }

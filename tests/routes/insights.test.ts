@@ -4,6 +4,7 @@ import type { Site } from '../../src/http/site-pages.ts'
 import type { StatsCredentials } from '../../src/http/stats-access.ts'
 import { appOn, everyView, readerViews } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
+import { queriesDuring } from '../support/queries.ts'
 
 const database = useMigratedDatabase()
 beforeEach(async () => {
@@ -61,6 +62,7 @@ describe('GET /insights', () => {
     expect(body.daily).toHaveLength(30)
     expect(body.daily[0]).toEqual({ day: '2026-02-18', count: 10 })
     expect(body.daily.at(-1)).toEqual({ day: '2026-03-19', count: 30 })
+    expect(body.breakdownsSince).toBeNull()
     expect(body.pages).toEqual([
       { slug: 'posts/a/', title: null, url: null, count: 40, previous: 20 },
       { slug: 'posts/b/', title: null, url: null, count: 10, previous: 0 },
@@ -71,6 +73,7 @@ describe('GET /insights', () => {
       'views',
       'change',
       'daily',
+      'breakdownsSince',
       'pages',
       'referrers',
       'sources',
@@ -127,15 +130,35 @@ describe('GET /insights', () => {
       ['from=2026-02-30&to=2026-03-01', 'from: no such day'],
       ['from=1.3.2026&to=2026-03-01', 'from: expected a day as YYYY-MM-DD'],
       ['from=2016-01-01&to=2026-03-01', 'to: a range spans at most 3700 days'],
+      // Its previous period would begin in year -4, which neither toISOString nor PostgreSQL can spell.
+      ['from=0001-01-01&to=0005-01-01', 'from: must not be before 1970-01-01'],
+      // PostgreSQL has no year 0.
+      ['from=0000-01-01&to=0000-12-31', 'from: must not be before 1970-01-01'],
+      ['from=1969-12-31&to=1970-01-01', 'from: must not be before 1970-01-01'],
+      ['from=1970-01-01&to=0000-01-01', 'to: must not be before 1970-01-01'],
       ['from=2026-03-01&to=2026-03-21', 'to: must not be after tomorrow'],
       ['range=7&from=2026-03-01&to=2026-03-02', 'range: give either range or from and to'],
       ['top=0', 'top:'],
     ]
     for (const [query, error] of cases) {
-      const { response, body } = await get(`/insights?${query}`)
-      expect([query, response.status]).toEqual([query, 400])
-      expect(body.error).toStartWith(error)
+      for (const path of ['/insights', '/insights/pages/posts/a/']) {
+        const { response, body } = await get(`${path}?${query}`)
+        expect([path, query, response.status]).toEqual([path, query, 400])
+        expect(body.error).toStartWith(error)
+      }
     }
+  })
+
+  test('a range may start on 1970-01-01, its previous period before it', async () => {
+    await seed()
+    const { response, body } = await get('/insights?from=1970-01-01&to=1970-01-10')
+    expect(response.status).toBe(200)
+    expect(body.range).toEqual({ from: '1970-01-01', to: '1970-01-10', days: 10 })
+    expect(body.previous).toEqual({ from: '1969-12-22', to: '1969-12-31', views: 0 })
+    expect(body.views).toBe(0)
+    const longest = await get('/insights/pages/posts/a/?from=1970-01-01&to=1980-02-17')
+    expect(longest.response.status).toBe(200)
+    expect(longest.body.previous.from).toBe('1959-11-15')
   })
 
   test('each kind lists its top values, the rest as (other) and views without one as null, adding up to the views', async () => {
@@ -201,7 +224,7 @@ describe('GET /insights/pages/{slug}', () => {
       .values([
         breakdown('referrer', 'Hacker News', 12),
         breakdown('referrer', 'Google', 8, 'posts/b/', '2026-03-01'),
-        breakdown('screen', 's', 40),
+        breakdown('screen', 's', 30),
       ])
     const site: Site = { url: 'https://blog.example/', pages: { page: () => ({ title: 'A' }) } }
     const body = await (await appWith({ site }).request('/insights/pages/posts/a/?range=30')).json()
@@ -214,13 +237,15 @@ describe('GET /insights/pages/{slug}', () => {
       previous: { from: '2026-01-19', to: '2026-02-17', views: 20 },
       views: 40,
       change: 1,
+      breakdownsSince: '2026-03-01',
     })
     expect(body.pages).toBeUndefined()
+    // The site's breakdowns begin on Mar 1: the page's 10 views of Feb 18 are in no table.
     expect(body.referrers).toEqual([
       { value: 'Hacker News', count: 12 },
-      { value: null, count: 28 },
+      { value: null, count: 18 },
     ])
-    expect(body.screens).toEqual([{ value: 's', count: 40 }])
+    expect(body.screens).toEqual([{ value: 's', count: 30 }])
     const all = await (await appWith().request('/insights/pages/posts/c/?range=all')).json()
     expect(all.range).toEqual({ from: '2026-01-19', to: '2026-03-19', days: 60 })
   })
@@ -235,6 +260,61 @@ describe('GET /insights/pages/{slug}', () => {
     expect((await get('/insights/pages/a%2Fb%2525')).body.slug).toBe('a/b%25')
     expect((await get('/insights/pages/%E0%A4%A')).response.status).toBe(400)
     expect((await get('/insights/pages/posts/%00/')).response.status).toBe(400)
+  })
+})
+
+describe('breakdownsSince', () => {
+  const listTotals = (body: Record<string, { count: number }[]>) =>
+    ['referrers', 'sources', 'campaigns', 'countries', 'browsers', 'systems', 'devices', 'screens'].map((key) =>
+      body[key]!.reduce((sum, row) => sum + row.count, 0),
+    )
+
+  test('is the first day with any breakdown; views of days before it are in no list, not "no referrer"', async () => {
+    await seed()
+    await database.handle.db
+      .insert(dailyBreakdowns)
+      .values([
+        breakdown('referrer', 'Google', 4, 'posts/b/', '2026-03-01'),
+        breakdown('referrer', 'Hacker News', 5),
+        breakdown('device', 'phone', 30),
+      ])
+    // Feb 18 – Mar 19: 10 views on Feb 18, before breakdowns began, and 40 from Mar 1.
+    const { body } = await get('/insights')
+    expect(body.views).toBe(50)
+    expect(body.breakdownsSince).toBe('2026-03-01')
+    expect(body.referrers).toEqual([
+      { value: 'Hacker News', count: 5 },
+      { value: 'Google', count: 4 },
+      { value: null, count: 31 },
+    ])
+    expect(body.devices).toEqual([
+      { value: 'phone', count: 30 },
+      { value: null, count: 10 },
+    ])
+    expect(body.campaigns).toEqual([{ value: null, count: 40 }])
+    expect(listTotals(body)).toEqual(Array(8).fill(40))
+    const page = (await get('/insights/pages/posts/a/')).body
+    expect(page.breakdownsSince).toBe('2026-03-01')
+    expect(page.referrers).toEqual([
+      { value: 'Hacker News', count: 5 },
+      { value: null, count: 25 },
+    ])
+    const before = (await get('/insights?from=2026-02-17&to=2026-02-18')).body
+    expect(before.views).toBe(30)
+    expect(before.breakdownsSince).toBe('2026-03-01')
+    expect(listTotals(before)).toEqual(Array(8).fill(0))
+    const from = (await get('/insights?from=2026-03-01&to=2026-03-19')).body
+    expect(listTotals(from)).toEqual(Array(8).fill(from.views))
+  })
+
+  test('is null when no breakdown is kept (COUNT_MODE=every), and then no view reads as direct', async () => {
+    const app = appWith()
+    const counted = await app.request('/views/posts/a/?ref=news.ycombinator.com&screen=s', { method: 'POST' })
+    expect(await counted.json()).toEqual({ slug: 'posts/a/', count: 1 })
+    const body = await (await app.request('/insights?range=7')).json()
+    expect(body.views).toBe(1)
+    expect(body.breakdownsSince).toBeNull()
+    expect(listTotals(body)).toEqual(Array(8).fill(0))
   })
 })
 
@@ -334,34 +414,16 @@ describe('insights, cached and guarded', () => {
 
   test('a report costs the same few queries however many pages and values it lists', async () => {
     const db = database.handle.db
-    const queriesFor = async () => {
-      let queries = 0
-      const select = db.select.bind(db)
-      const execute = db.execute.bind(db)
-      db.select = ((...args: Parameters<typeof select>) => {
-        queries++
-        return select(...args)
-      }) as typeof db.select
-      db.execute = ((...args: Parameters<typeof execute>) => {
-        queries++
-        return execute(...args)
-      }) as typeof db.execute
-      try {
-        expect((await appWith().request('/insights?range=all&top=100')).status).toBe(200)
-        return queries
-      } finally {
-        db.select = select
-        db.execute = execute
-      }
-    }
+    const queriesFor = () =>
+      queriesDuring(db, async () => expect((await appWith().request('/insights?range=all&top=100')).status).toBe(200))
     await seed()
     const few = await queriesFor()
     const slugs = Array.from({ length: 60 }, (_, i) => `posts/${i}/`)
     await db.insert(dailyViews).values(slugs.map((slug) => ({ slug, day: '2026-03-10', count: 1 })))
     await db.insert(dailyBreakdowns).values(slugs.map((slug) => breakdown('referrer', slug, 1, slug, '2026-03-10')))
     expect(await queriesFor()).toBe(few)
-    // The first day (for all), the days, the values and the pages.
-    expect(few).toBe(4)
+    // The first day (for all), the days, the values, the first day with breakdowns and the pages.
+    expect(few).toBe(5)
   })
 
   test('answers 503 while the database is not ready', async () => {

@@ -5,6 +5,7 @@ import type { Site } from '../../src/http/site-pages.ts'
 import type { StatsCredentials } from '../../src/http/stats-access.ts'
 import { appOn, everyView } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
+import { queriesDuring } from '../support/queries.ts'
 
 const database = useMigratedDatabase()
 beforeEach(async () => {
@@ -63,6 +64,8 @@ async function elements(html: string) {
 }
 const cards = (html: string) =>
   Object.fromEntries([...html.matchAll(/<dt>([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((m) => [m[1], m[2]]))
+/** What a 400 page says is wrong. */
+const problem = (html: string) => html.match(/<code>([^<]*)<\/code>/)?.[1]
 const chart = (html: string, id: string) =>
   html.match(new RegExp(`<svg class="chart"[^>]*aria-labelledby="${id}-title[\\s\\S]*?</svg>`))?.[0] ?? ''
 
@@ -252,7 +255,29 @@ describe('GET /stats', () => {
       ['?range=all', 'All', false],
     ])
     expect(html).toContain('<form method="get" class="dates">')
-    expect(html).toContain('<input type="date" name="to" required="" value="2026-03-19" max="2026-03-19"/>')
+    expect(html).toContain(
+      '<input type="date" name="to" required="" value="2026-03-19" min="1970-01-01" max="2026-03-20"/>',
+    )
+  })
+
+  test('the date fields take the days the API takes, so a range ending tomorrow can be submitted again', async () => {
+    const inputs = (html: string) =>
+      [
+        ...html.matchAll(
+          /<input type="date" name="(\w+)" required="" value="([0-9-]+)" min="([0-9-]+)" max="([0-9-]+)"/g,
+        ),
+      ].map((m) => ({ name: m[1], value: m[2]!, min: m[3]!, max: m[4]! }))
+    // Tomorrow is the latest day the API takes; a browser refuses to submit a value past max.
+    const { response, html } = await page('/stats?from=2026-03-19&to=2026-03-20')
+    expect(response.status).toBe(200)
+    expect(inputs(html)).toEqual([
+      { name: 'from', value: '2026-03-19', min: '1970-01-01', max: '2026-03-20' },
+      { name: 'to', value: '2026-03-20', min: '1970-01-01', max: '2026-03-20' },
+    ])
+    expect((await page('/stats?from=1970-01-01&to=1970-01-02')).response.status).toBe(200)
+    expect((await page('/stats?from=2026-03-19&to=2026-03-21')).response.status).toBe(400)
+    const own = await page('/stats/pages/posts/a/?from=2026-03-20&to=2026-03-20')
+    expect(inputs(own.html).map((input) => input.max)).toEqual(['2026-03-20', '2026-03-20'])
   })
 
   test('an empty site renders zeros, a flat chart and no table', async () => {
@@ -263,10 +288,10 @@ describe('GET /stats', () => {
     expect([...chart(html, 'range').matchAll(/class="bar"/g)]).toHaveLength(30)
   })
 
-  test('a bad top is a 400 naming it; a wrong method is a 405; HEAD answers like GET', async () => {
+  test('a bad top is a 400 page naming it; a wrong method is a 405; HEAD answers like GET', async () => {
     const bad = await page('/stats?top=0')
     expect(bad.response.status).toBe(400)
-    expect(JSON.parse(bad.html).error).toStartWith('top:')
+    expect(problem(bad.html)).toStartWith('top:')
     const post = await page('/stats', { method: 'POST' })
     expect(post.response.status).toBe(405)
     expect(post.response.headers.get('allow')).toBe('GET, HEAD')
@@ -281,6 +306,117 @@ describe('GET /stats', () => {
     const html = await response.text()
     expect(html).toStartWith('<!doctype html>')
     expect(html).toContain('<h2>The database is unavailable</h2>')
+  })
+})
+
+describe('GET /stats, refused', () => {
+  test("an address it cannot show is a 400 page naming the problem in the API's words, never a 500", async () => {
+    const cases: [string, string][] = [
+      ['/stats?from=0001-01-01&to=0005-01-01', 'from: must not be before 1970-01-01'],
+      ['/stats?from=0000-01-01&to=2026-01-01', 'from: must not be before 1970-01-01'],
+      ['/stats/pages/posts/a/?from=0001-01-01&to=0005-01-01', 'from: must not be before 1970-01-01'],
+      ['/stats/pages/posts/a/?from=0000-01-01&to=0000-12-31', 'from: must not be before 1970-01-01'],
+      ['/stats?from=2026-03-01&to=2026-03-21', 'to: must not be after tomorrow'],
+      ['/stats?from=2026-03-02&to=2026-03-01', 'from: must not be after to'],
+      ['/stats/pages/%E0%A4%A', 'slug is not valid percent-encoded UTF-8'],
+    ]
+    for (const [path, expected] of cases) {
+      const { response, html } = await page(path)
+      expect([path, response.status]).toEqual([path, 400])
+      expect(response.headers.get('content-type')).toBe('text/html; charset=UTF-8')
+      expect(response.headers.get('content-security-policy')).toStartWith("default-src 'none'")
+      expect(html).toStartWith('<!doctype html><html lang="en">')
+      expect(html).toContain('<h2>This address asks for something the stats cannot show</h2>')
+      expect([path, problem(html)]).toEqual([path, expect.stringContaining(expected)])
+      expect(html).toContain('<a href="?range=30">Last 30 days</a> · <a href="/stats">All pages</a>')
+    }
+  })
+
+  test('the problem is escaped: what the address said cannot become markup', async () => {
+    const { response, html } = await page(`/stats?range=${encodeURIComponent('<img src=x onerror=alert(1)>')}`)
+    expect(response.status).toBe(400)
+    expect(problem(html)).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    const parsed = await elements(html)
+    expect(parsed.tags).not.toContain('img')
+    expect(parsed.fetching).toEqual([])
+  })
+})
+
+describe('GET /stats, where readers came from', () => {
+  const breakdownsFrom = (day: string) =>
+    database.handle.db
+      .insert(dailyBreakdowns)
+      .values({ kind: 'referrer', value: 'Hacker News', slug: 'posts/a/', day, count: 10 })
+  const note = (html: string) => html.match(/<p class="(?:note|empty)">Where readers came from: ([^<]*)<\/p>/)?.[1]
+
+  test('a range with views before the first breakdown says since when, and its tables count from then', async () => {
+    await seed()
+    await breakdownsFrom('2026-03-15')
+    const { html } = await page()
+    expect(note(html)).toBe('since Mar 15, 2026.')
+    // Of the range's 114 views, the 14 from Mar 15 on: 10 from Hacker News, 4 direct; the 100 of Feb 25 are in no table.
+    const referrers = html.match(/id="referrers-heading"[\s\S]*?<\/table>/)?.[0] ?? ''
+    expect(
+      [...referrers.matchAll(/<td class="num">([^<]+)<\/td><td class="num muted">([^<]+)</g)].map((m) => m.slice(1)),
+    ).toEqual([
+      ['10', '71\u00a0%'],
+      ['4', '29\u00a0%'],
+    ])
+    expect(note((await page('/stats?from=2026-03-15&to=2026-03-19')).html)).toBeUndefined()
+    // Starting earlier without views before Mar 15 leaves nothing out: nothing to say.
+    expect(note((await page('/stats?from=2026-03-01&to=2026-03-19')).html)).toBeUndefined()
+    expect(note((await page('/stats/pages/posts/a/?range=30')).html)).toBe('since Mar 15, 2026.')
+  })
+
+  test('a range wholly before the first breakdown, or a site without any, shows a note and no tables', async () => {
+    await seed()
+    const none = await page()
+    expect(note(none.html)).toBe('none recorded yet.')
+    expect(none.html).not.toContain('id="referrers-heading"')
+    await breakdownsFrom('2026-03-15')
+    const before = await page('/stats?from=2026-02-20&to=2026-02-28')
+    expect(note(before.html)).toBe('recorded only since Mar 15, 2026, after this range.')
+    expect(before.html).not.toContain('id="referrers-heading"')
+  })
+})
+
+describe('GET /stats, cached', () => {
+  const cachedApp = () =>
+    appOn(database.handle, { countingOptions: { ...everyView, clock: () => now }, readCacheMs: 60_000 })
+  const load = async (app: ReturnType<typeof cachedApp>, path: string) => {
+    const response = await app.request(path)
+    expect([path, response.status]).toEqual([path, 200])
+    return response.text()
+  }
+
+  test('a burst of page loads within the cache window runs the queries once', async () => {
+    await seed()
+    const db = database.handle.db
+    const one = await queriesDuring(db, () => load(cachedApp(), '/stats?range=all'))
+    expect(one).toBeGreaterThan(0)
+    const app = cachedApp()
+    let pages: string[] = []
+    const burst = await queriesDuring(db, async () => {
+      pages = await Promise.all(Array.from({ length: 10 }, () => load(app, '/stats?range=all')))
+    })
+    expect(burst).toBe(one)
+    expect(new Set(pages).size).toBe(1)
+    expect(await queriesDuring(db, () => load(app, '/stats?range=all'))).toBe(0)
+    expect(await queriesDuring(db, () => load(app, '/stats/pages/posts/a/?range=all'))).toBeGreaterThan(0)
+    expect(await queriesDuring(db, () => load(app, '/stats/pages/posts/a/?range=all'))).toBe(0)
+  })
+
+  test('the pages and /insights share one report per range, and a counted view renews it', async () => {
+    await seed()
+    const db = database.handle.db
+    const app = cachedApp()
+    await load(app, '/stats?range=7&top=10')
+    expect(await queriesDuring(db, () => load(app, '/insights?range=7&top=10'))).toBe(0)
+    await load(app, '/insights/pages/posts/a/?range=7')
+    expect(await queriesDuring(db, () => load(app, '/stats/pages/posts/a/?range=7'))).toBe(0)
+    expect(cards(await load(app, '/stats?range=7&top=10'))['Last 7 days']).toBe('14')
+    await app.request('/views/posts/a/', { method: 'POST' })
+    expect(cards(await load(app, '/stats?range=7&top=10'))['Last 7 days']).toBe('15')
   })
 })
 

@@ -7,7 +7,7 @@ import type { Readiness } from '../../db/readiness.ts'
 import { cachedJson } from '../cached-json.ts'
 import { conditionalGet } from '../conditional-get.ts'
 import { addDays, checkRange, rangeFields, requestedRange } from '../insight-range.ts'
-import { pageReport, siteReport } from '../insights-report.ts'
+import { pageReportRead, siteReportRead } from '../insights-report.ts'
 import type { ReadCache } from '../read-cache.ts'
 import { slugFromUrl } from '../request-slugs.ts'
 import { requireDatabase } from '../require-database.ts'
@@ -54,18 +54,14 @@ export function createInsightsRoute({
   return routes
     .get('/insights', database, conditionalGet(), validate('query', insightsQuery), async (c) => {
       const query = c.req.valid('query')
-      const asked = requestedRange(query, counting.today())
-      return privately(c, `insights:${asked.key}:${query.top}`, async () => {
-        return (await siteReport(db, site, asked, query)).report
-      })
+      const { key, load } = siteReportRead(db, site, requestedRange(query, counting.today()), query)
+      return privately(c, key, load)
     })
     .get('/insights/pages/*', database, conditionalGet(), validate('query', insightsQuery), async (c) => {
       const slug = counting.slug(slugFromUrl(c.req.url, PAGE_PREFIX))
       const query = c.req.valid('query')
-      const asked = requestedRange(query, counting.today())
-      return privately(c, `insights-page:${asked.key}:${query.top}:${slug}`, async () => {
-        return (await pageReport(db, site, slug, asked, query)).report
-      })
+      const { key, load } = pageReportRead(db, site, slug, requestedRange(query, counting.today()), query.top)
+      return privately(c, key, load)
     })
     .get('/popular', database, conditionalGet(), validate('query', popularQuery), async (c) => {
       const { days, top } = c.req.valid('query')

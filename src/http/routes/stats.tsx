@@ -4,18 +4,17 @@ import type { HtmlEscapedString } from 'hono/utils/html'
 import { z } from 'zod'
 import type { Counting } from '../../counting/counting.ts'
 import type { Database } from '../../db/client.ts'
-import { dailyCountsFor } from '../../db/history.ts'
-import { totalViews } from '../../db/insights.ts'
 import type { Readiness } from '../../db/readiness.ts'
 import { OutagePage } from '../../render/outage-page.tsx'
-import { barsOf, unitFor } from '../../render/periods.ts'
+import { RefusedPage } from '../../render/refused-page.tsx'
 import { css } from '../../render/styles.ts'
-import { checkRange, rangeFields, requestedRange } from '../insight-range.ts'
-import { pageReport, siteReport } from '../insights-report.ts'
+import { checkRange, dayBounds, rangeFields, requestedRange } from '../insight-range.ts'
+import type { ReadCache } from '../read-cache.ts'
 import { slugFromUrl } from '../request-slugs.ts'
 import { requireDatabase } from '../require-database.ts'
 import type { Site } from '../site-pages.ts'
 import { type StatsCredentials, statsAccess } from '../stats-access.ts'
+import { statsFigures } from '../stats-figures.ts'
 import { validate } from '../validate.ts'
 
 const styleHash = new Bun.CryptoHasher('sha256').update(css).digest('base64')
@@ -29,18 +28,25 @@ const headers = {
   'X-Content-Type-Options': 'nosniff',
 }
 
-// A person reads /stats in a browser: a 503 (database not ready, or a query that found it away)
-// leaves as a page, after onError has logged and counted it as for any route.
+// A person reads /stats in a browser: a 400 (an address it cannot show) or a 503 (database not
+// ready, or a query that found it away) leaves as a page, after onError has logged and counted it
+// as for any route. The 400 names the problem as the JSON would: Hono keeps the thrown error in
+// c.error for the middleware around the handler (https://hono.dev/docs/api/context#error; set in
+// honojs/hono src/compose.ts just before onError runs).
 const outagePage = `<!doctype html>${<OutagePage />}`
-const outageAsPage: MiddlewareHandler = async function outageAsPage(c, next) {
+const errorsAsPages: MiddlewareHandler = async function errorsAsPages(c, next) {
   await next()
   if (c.res.status === 503) c.res = c.html(outagePage, 503, headers)
+  else if (c.res.status === 400) {
+    c.res = c.html(`<!doctype html>${<RefusedPage problem={c.error?.message ?? 'bad request'} />}`, 400, headers)
+  }
 }
 
 export interface StatsRouteDeps {
   db: Database
   counting: Pick<Counting, 'today' | 'slug'>
   readiness: Pick<Readiness, 'isReady'>
+  reads: Pick<ReadCache, 'get'>
   credentials?: StatsCredentials
   site?: Site
 }
@@ -56,37 +62,32 @@ const page = (c: Context, body: HtmlEscapedString | Promise<HtmlEscapedString>) 
  * GET /stats: the site over a range, its top pages and where readers came from; GET
  * /stats/pages/{slug}: the same for one page. Private once a credential is set.
  */
-export function createStatsRoute({ db, counting, readiness, credentials = {}, site = {} }: StatsRouteDeps) {
+export function createStatsRoute({ db, counting, readiness, reads, credentials = {}, site = {} }: StatsRouteDeps) {
+  const figures = statsFigures(reads, db, site)
   // '/stats/*' matches '/stats' too (honojs/hono#360): both pages are guarded alike.
-  const routes = new Hono().use('/stats/*', outageAsPage, requireDatabase(readiness))
+  const routes = new Hono().use('/stats/*', errorsAsPages, requireDatabase(readiness))
   const access = statsAccess(credentials)
   if (access) routes.use('/stats/*', access)
   return routes
     .get('/stats', validate('query', siteQuery), async (c) => {
       const today = counting.today()
       const query = c.req.valid('query')
-      const [{ range, report }, total] = await Promise.all([
-        siteReport(db, site, requestedRange(query, today), { top: query.top, values: 10 }),
-        totalViews(db),
-      ])
-      const unit = unitFor(range.days)
-      const daily = await dailyCountsFor(
-        db,
-        report.pages.map((page) => page.slug),
-        range.to,
-        range.days,
-      )
-      const trends = new Map([...daily].map(([slug, days]) => [slug, barsOf(days, unit)]))
+      const asked = requestedRange(query, today)
+      const { report, total, trends } = await figures.site(asked, { top: query.top, values: 10 })
+      const range = { preset: asked.preset, ...report.range }
       // Loaded at the first visit: the pages, their charts and their formatting are code most starts never run.
       const { StatsPage } = await import('../../render/stats-page.tsx')
-      return page(c, <StatsPage today={today} range={range} report={report} total={total} trends={trends} />)
+      const props = { today, bounds: dayBounds(today), range, report, total, trends }
+      return page(c, <StatsPage {...props} />)
     })
     .get('/stats/pages/*', validate('query', pageQuery), async (c) => {
       const slug = counting.slug(slugFromUrl(c.req.url, PAGE_PREFIX))
       const today = counting.today()
       const query = c.req.valid('query')
-      const { range, report } = await pageReport(db, site, slug, requestedRange(query, today), query)
+      const asked = requestedRange(query, today)
+      const report = await figures.page(slug, asked, query.top)
+      const range = { preset: asked.preset, ...report.range }
       const { PageStatsPage } = await import('../../render/page-stats-page.tsx')
-      return page(c, <PageStatsPage today={today} range={range} report={report} />)
+      return page(c, <PageStatsPage today={today} bounds={dayBounds(today)} range={range} report={report} />)
     })
 }
