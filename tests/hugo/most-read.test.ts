@@ -91,12 +91,7 @@ describe.each(hugos)('the "Most read" partial, built by Hugo $version', (hugo) =
     })
     const greek = mostRead(await built.read('el/index.html'))
     expect(greek?.heading).toBe('Τα πιο διαβασμένα')
-    expect(greek?.items.map((item) => item.count)).toEqual([
-      '6 προβολές',
-      '5 προβολές',
-      '4 προβολές',
-      '3 προβολές',
-    ])
+    expect(greek?.items.map((item) => item.count)).toEqual(['6 προβολές', '5 προβολές', '4 προβολές', '3 προβολές'])
   }, 60_000)
 
   test('with the service down the build succeeds with a warning and renders nothing, not even the heading', async () => {
