@@ -33,7 +33,11 @@ export async function daysToFold(db: Database, today: string, valuesPerDay: numb
  */
 export function foldDay(db: Database, day: string, valuesPerDay: number): Promise<number> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select 1 from daily_breakdowns where day = ${day}::date order by kind, value, slug for update`)
+    // Counted rather than returned: a day may hold thousands of rows, none of which the client needs.
+    await tx.execute(sql`
+      select count(*) from (
+        select 1 from daily_breakdowns where day = ${day}::date order by kind, value, slug for update
+      ) locked`)
     const result = await tx.execute(sql`
       with ranked as (
         select kind, value, row_number() over (partition by kind order by sum(count) desc, value collate "C") as rank
