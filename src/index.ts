@@ -100,6 +100,7 @@ log.info('listening', {
 
 const janitor = keepForgettingVisitors(database.db, readiness, log, undefined, {
   breakdownRetentionDays: env.BREAKDOWN_RETENTION_DAYS,
+  breakdownValuesPerDay: env.BREAKDOWN_VALUES_PER_DAY,
   timeZone: env.TIME_ZONE,
 })
 

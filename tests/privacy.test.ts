@@ -3,11 +3,12 @@ import { sql } from 'drizzle-orm'
 import { OTHER_VALUE } from '../src/counting/breakdowns.ts'
 import type { CountingOptions } from '../src/counting/counting.ts'
 import { pageAllowlist } from '../src/counting/page-allowlist.ts'
+import { keepForgettingVisitors } from '../src/counting/visitor-janitor.ts'
 import { visitorKeys } from '../src/counting/visitors.ts'
 import { rowsOf } from '../src/db/rows.ts'
 import { appOn, quietLog, readerViews } from './support/app.ts'
 import { useMigratedDatabase } from './support/database.ts'
-import { breakdownRows, breakdownTotals, emptyTables, tableSnapshot } from './support/tables.ts'
+import { breakdownRows, breakdownTotals, emptyTables, pageKindTotals, tableSnapshot } from './support/tables.ts'
 
 // Issue 15's promise, checked against what is actually stored: aggregates only, nothing of a reader.
 const database = useMigratedDatabase()
@@ -134,26 +135,74 @@ describe('what a counted view leaves in the database', () => {
     expect({ breakdowns: await breakdownRows(db()), tables: await tableSnapshot(db()) }).toEqual(before)
   })
 
-  test('past 200 distinct referrers in a day the rest are counted as (other), and the table stops growing', async () => {
-    const target = app()
-    const view = async (n: number, ref: string) => {
-      const response = await post(target, `posts/a/?ref=${ref}`, { ip: `10.0.${n >> 8}.${n & 255}` })
+  const site = (n: number) => `site-${String(n).padStart(3, '0')}.example`
+  const viewer =
+    (target: ReturnType<typeof app>) =>
+    async (n: number, ref: string, page = 'posts/a/') => {
+      const response = await post(target, `${page}?ref=${ref}`, { ip: `10.0.${n >> 8}.${n & 255}` })
       expect(await response.json()).toMatchObject({ counted: true })
     }
-    const site = (n: number) => `site-${String(n).padStart(3, '0')}.example`
-    for (let n = 1; n <= 201; n++) await view(n, site(n))
+
+  test('past ten times BREAKDOWN_VALUES_PER_DAY distinct referrers on a live day the rest count as (other), and the table stops growing', async () => {
+    const view = viewer(
+      appOn(database.handle, { countingOptions: { ...options, breakdownValuesPerDay: 5 }, readCacheMs: 0 }),
+    )
+    for (let n = 1; n <= 51; n++) await view(n, site(n))
     const referrerRows = async () => (await breakdownRows(db())).filter((row) => row.kind === 'referrer')
     const totals = (await breakdownTotals(db())).referrer!
-    expect(Object.keys(totals).length).toBe(201)
-    expect(totals[site(200)]).toBe(1)
-    expect(totals[site(201)]).toBeUndefined()
+    expect(Object.keys(totals).length).toBe(51)
+    expect(totals[site(50)]).toBe(1)
+    expect(totals[site(51)]).toBeUndefined()
     expect(totals[OTHER_VALUE]).toBe(1)
 
-    for (let n = 202; n <= 211; n++) await view(n, site(n))
-    await view(212, site(7))
-    expect((await referrerRows()).length).toBe(201)
+    for (let n = 52; n <= 61; n++) await view(n, site(n))
+    await view(62, site(7))
+    expect((await referrerRows()).length).toBe(51)
     const after = (await breakdownTotals(db())).referrer!
     expect(after[OTHER_VALUE]).toBe(11)
     expect(after[site(7)]).toBe(2)
   }, 30_000)
+
+  test('200 made-up referrers sent first leave a real one later that day its own row, and the nightly fold folds them', async () => {
+    // A limit of 25 kept values (a live ceiling of 250) shows the fold at work on the made-up ones.
+    const valuesPerDay = 25
+    const view = viewer(
+      appOn(database.handle, { countingOptions: { ...options, breakdownValuesPerDay: valuesPerDay }, readCacheMs: 0 }),
+    )
+    for (let n = 1; n <= 200; n++) await view(n, site(n))
+    for (let n = 201; n <= 250; n++) await view(n, 'real.example', n % 2 === 0 ? 'posts/a/' : 'posts/b/')
+    expect((await breakdownTotals(db())).referrer!['real.example']).toBe(50)
+
+    const before = await pageKindTotals(db())
+    const janitor = keepForgettingVisitors(db(), { isReady: () => true }, quietLog, 20, {
+      breakdownValuesPerDay: valuesPerDay,
+      clock: () => new Date('2026-12-01T00:05:00Z'),
+    })
+    try {
+      const referrers = async () => (await breakdownTotals(db())).referrer!
+      expect(await waitUntil(async () => Object.keys(await referrers()).length === valuesPerDay + 1)).toBe(true)
+      // Each page keeps exactly its views of each kind; the real one, 25 on each page, keeps its rows.
+      expect(await pageKindTotals(db())).toEqual(before)
+      const rows = (await breakdownRows(db())).filter((row) => row.value === 'real.example')
+      expect(rows.map(({ slug, count }) => [slug, count])).toEqual([
+        ['posts/a/', '25'],
+        ['posts/b/', '25'],
+      ])
+      // The 24 made-up ones first by value kept rows of their own: the other 176 are (other) now.
+      expect((await referrers())[OTHER_VALUE]).toBe(176)
+      expect((await referrers())[site(24)]).toBe(1)
+      expect((await referrers())[site(25)]).toBeUndefined()
+    } finally {
+      await janitor.stop()
+    }
+  }, 30_000)
 })
+
+async function waitUntil(condition: () => Promise<boolean>, ms = 10_000) {
+  const deadline = Date.now() + ms
+  while (!(await condition())) {
+    if (Date.now() > deadline) return false
+    await Bun.sleep(20)
+  }
+  return true
+}

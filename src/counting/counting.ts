@@ -24,7 +24,7 @@ export interface CountingOptions {
   countryHeader?: string
   /** The site's own hosts, as referrers.ts's referrerHost gives them: a referral from one is none. */
   siteHosts?: string[]
-  /** Distinct values of one kind per day before the rest are counted as OTHER_VALUE (BREAKDOWN_VALUES_PER_DAY). */
+  /** BREAKDOWN_VALUES_PER_DAY: a live day takes ten times as many distinct values of a kind before OTHER_VALUE. */
   breakdownValuesPerDay?: number
   /** Called after a view commits or is taken back, e.g. to invalidate cached reads. */
   onCommit?: () => void

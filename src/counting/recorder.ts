@@ -63,7 +63,7 @@ function breakdownsOf(views: PendingView[]): BreakdownAddition[] {
 export interface RecorderOptions {
   windowMs: number
   dayOf: (date: Date) => string
-  /** Distinct values of a kind per day before new ones count as OTHER_VALUE. */
+  /** BREAKDOWN_VALUES_PER_DAY (db/breakdowns.ts: a live day takes ten times as many). */
   valuesPerDay?: number
   onCommit?: () => void
   /** Views waiting for a batch beyond this many are refused at once. */

@@ -1,5 +1,12 @@
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm'
-import { addToBreakdowns, type Breakdown, type BreakdownAddition } from './breakdowns.ts'
+import {
+  addBatchBreakdowns,
+  addReaderBreakdowns,
+  type Breakdown,
+  type BreakdownAddition,
+  type BreakdownOptions,
+  VALUES_PER_DAY,
+} from './breakdowns.ts'
 import type { Database } from './client.ts'
 import { affectedRows, list, rowsOf } from './rows.ts'
 import { views } from './schema.ts'
@@ -33,13 +40,6 @@ const addToTotalsAndDays = (source: 'batch' | 'counted', day: string) => sql`
     on conflict (slug, day) do update set count = daily_views.count + excluded.count
   )`
 
-export interface BreakdownOptions {
-  /** Distinct values of a kind per day before new ones count as OTHER_VALUE (BREAKDOWN_VALUES_PER_DAY). */
-  valuesPerDay?: number
-}
-
-const VALUES_PER_DAY = 200
-
 /**
  * Adds views to many slugs in one statement and one commit, totals, days and breakdowns together.
  * Rows are locked in key order, so concurrent batches wait for each other but never deadlock.
@@ -61,13 +61,8 @@ export async function addViews(
       select * from unnest(string_to_array(${list(additions.map((a) => a.slug))}, chr(31)),
                            string_to_array(${list(additions.map((a) => a.n))}, chr(31))::bigint[]) as b(slug, n)
       where ${startedBefore(notAfter)}
-    ), added as (
-      select * from unnest(string_to_array(${list(breakdowns.map((b) => b.slug))}, chr(31)),
-                           string_to_array(${list(breakdowns.map((b) => b.kind))}, chr(31)),
-                           string_to_array(${list(breakdowns.map((b) => b.value))}, chr(31)),
-                           string_to_array(${list(breakdowns.map((b) => b.n))}, chr(31))::bigint[]) as a(slug, kind, value, n)
-      where ${startedBefore(notAfter)}
-    ), ${addToTotalsAndDays('batch', day)}, ${addToBreakdowns(day, valuesPerDay)}
+    ), ${addToTotalsAndDays('batch', day)},
+    ${addBatchBreakdowns(breakdowns, day, valuesPerDay, startedBefore(notAfter))}
     select slug, count from total`)
   return new Map(rowsOf<{ slug: string; count: string | number }>(result).map((row) => [row.slug, Number(row.count)]))
 }
@@ -81,8 +76,8 @@ export interface ReaderView {
 
 /**
  * Counts the visitors not seen on their slug within the window, for many slugs in one statement:
- * remembering them and adding them to the totals, days and breakdowns commit together, so a retry or a second replica
- * can never count one visit twice or drop one. `views` must name each visitor key once.
+ * remembering them and adding them to the totals, days and breakdowns commit together, so a retry
+ * or a second replica can never count one visit twice or drop one. `views` must name each visitor key once.
  * Returns the keys that counted and every named slug's total; nothing at all when the statement
  * started at or after `notAfter`.
  */
@@ -98,7 +93,9 @@ export async function addReaderViews(
   }: BreakdownOptions & { now: Date; expiresAt: Date; day: string; notAfter?: Date },
 ): Promise<{ fresh: Set<string>; totals: Map<string, number> }> {
   const expires = expiresAt.toISOString()
-  const values = views.flatMap(({ visitor, breakdowns = [] }) => breakdowns.map((b) => ({ ...b, visitor })))
+  const values = views.flatMap(({ visitor, breakdowns = [] }) =>
+    breakdowns.map((b) => ({ ...b, visitor: visitor.current })),
+  )
   const result = await db.execute(sql`
     with candidate as (
       select * from unnest(string_to_array(${list(views.map((v) => v.visitor.current))}, chr(31)),
@@ -117,14 +114,7 @@ export async function addReaderViews(
       returning visitor
     ), counted as (
       select slug, count(*) as n from fresh join candidate using (visitor) group by slug
-    ), added as (
-      select c.slug, b.kind, b.value, count(*) as n
-      from fresh join candidate c using (visitor)
-      join unnest(string_to_array(${list(values.map((v) => v.visitor.current))}, chr(31)),
-                  string_to_array(${list(values.map((v) => v.kind))}, chr(31)),
-                  string_to_array(${list(values.map((v) => v.value))}, chr(31))) as b(visitor, kind, value) using (visitor)
-      group by c.slug, b.kind, b.value
-    ), ${addToTotalsAndDays('counted', day)}, ${addToBreakdowns(day, valuesPerDay)}
+    ), ${addToTotalsAndDays('counted', day)}, ${addReaderBreakdowns(values, day, valuesPerDay)}
     select 'fresh' as kind, visitor as key, 0 as count from fresh
     union all
     select 'total', s.slug, coalesce(b.count, v.count, 0)

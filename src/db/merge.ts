@@ -21,9 +21,9 @@ async function moveHistory(tx: Pick<Database, 'execute'>, into: string, from: st
     with moved as (
       delete from daily_breakdowns where slug = any(string_to_array(${variants}, chr(31))) returning kind, day, value, count
     )
-    insert into daily_breakdowns (kind, day, value, slug, count)
-    select kind, day, value, ${into}, sum(count) from moved group by kind, day, value order by kind, day, value
-    on conflict (kind, day, value, slug) do update set count = daily_breakdowns.count + excluded.count`)
+    insert into daily_breakdowns (day, kind, value, slug, count)
+    select day, kind, value, ${into}, sum(count) from moved group by day, kind, value order by day, kind, value
+    on conflict (day, kind, value, slug) do update set count = daily_breakdowns.count + excluded.count`)
 }
 
 /**

@@ -33,8 +33,9 @@ export const dailyViews = pgTable(
 // What readers came with, per page per day, as counts only: a referring site's host or group name,
 // a campaign, a country code, browser and OS families, a device and a screen-width class. A row is
 // added to only in the statement that counts a view, so bots, repeats and refused views leave none.
-// `kind` is one of counting/breakdowns.ts's list; values beyond the daily limit of distinct values
-// of a kind are counted under OTHER_VALUE.
+// `kind` is one of counting/breakdowns.ts's list; values beyond a day's limits of distinct values of
+// a kind (db/breakdowns.ts live, db/breakdown-upkeep.ts once the day is over) are counted under
+// OTHER_VALUE. The key leads with the day, for site-wide ranges and retention; (slug, day) serves one page.
 export const dailyBreakdowns = pgTable(
   'daily_breakdowns',
   {
@@ -45,7 +46,7 @@ export const dailyBreakdowns = pgTable(
     count: bigint('count', { mode: 'number' }).notNull().default(0),
   },
   (table) => [
-    primaryKey({ columns: [table.kind, table.day, table.value, table.slug] }),
+    primaryKey({ columns: [table.day, table.kind, table.value, table.slug] }),
     index('daily_breakdowns_slug_day_idx').on(table.slug, table.day),
   ],
 )

@@ -19,14 +19,14 @@ export interface CommittedView {
  * come back. A reader's view is taken back only if its key is still the one its batch wrote (same
  * expiry): so running this twice takes a reader's view back once, and a key that expired and was
  * written again by a later, answered view is left alone. A view without a visitor has nothing to
- * tell that it was already taken back. Its breakdowns go with it (db/breakdowns.ts). Rows brought to zero are deleted, as if the views had never
- * come. Returns how many views were taken back.
+ * tell that it was already taken back. Its breakdowns go with it (db/breakdowns.ts). Rows brought
+ * to zero are deleted, as if the views had never come. Returns how many views were taken back.
  */
 export async function takeBackViews(db: Database, committed: CommittedView[]): Promise<number> {
   return db.transaction(async (tx) => {
-    // In the order a batch takes its locks (recent_visits, views, daily_views, daily_breakdowns; rows by key), so
-    // this never deadlocks with one. string_to_array('') is an empty array, which unnest pads
-    // with nulls: a missing visitor reads as null or ''.
+    // In the order a batch takes its locks (recent_visits, views, daily_views, daily_breakdowns;
+    // rows by key), so this never deadlocks with one. string_to_array('') is an empty array, which
+    // unnest pads with nulls: a missing visitor reads as null or ''.
     const keys = list(committed.flatMap((v) => (v.visitor ? [v.visitor.key] : [])))
     await tx.execute(sql`
       select 1 from recent_visits where visitor = any(string_to_array(${keys}, chr(31))) order by visitor for update`)
@@ -80,7 +80,10 @@ export async function takeBackViews(db: Database, committed: CommittedView[]): P
       views.flatMap(({ slug, day, breakdowns = [] }) => breakdowns.map((b) => ({ ...b, slug, day, n: 1 }))),
     )
     await tx.execute(sql`delete from views where count = 0 and slug = any(string_to_array(${slugs}, chr(31)))`)
-    await tx.execute(sql`delete from daily_views where count = 0 and slug = any(string_to_array(${slugs}, chr(31)))`)
+    await tx.execute(sql`
+      delete from daily_views d
+      using unnest(string_to_array(${slugs}, chr(31)), string_to_array(${days}, chr(31))::date[]) as u(slug, day)
+      where d.slug = u.slug and d.day = u.day and d.count = 0`)
     return views.length
   })
 }

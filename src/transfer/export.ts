@@ -77,12 +77,12 @@ export async function exportData(
           .from(dailyBreakdowns)
           .where(
             after
-              ? sql`(${dailyBreakdowns.kind}, ${dailyBreakdowns.day}, ${dailyBreakdowns.value}, ${dailyBreakdowns.slug}) > (${after.kind}, ${after.day}::date, ${after.value}, ${after.slug})`
+              ? sql`(${dailyBreakdowns.day}, ${dailyBreakdowns.kind}, ${dailyBreakdowns.value}, ${dailyBreakdowns.slug}) > (${after.day}::date, ${after.kind}, ${after.value}, ${after.slug})`
               : undefined,
           )
           .orderBy(
-            asc(dailyBreakdowns.kind),
             asc(dailyBreakdowns.day),
+            asc(dailyBreakdowns.kind),
             asc(dailyBreakdowns.value),
             asc(dailyBreakdowns.slug),
           )
@@ -119,15 +119,16 @@ async function writeJsonRows<T>(write: ExportOptions['write'], rows: AsyncIterab
   return count
 }
 
-// One line per kind and day (json-file.ts reads it), continued across pages: a group may be
-// longer than a page, and only the group being written is open, so memory stays at one page.
+// One line per day and kind, in the table's key order (json-file.ts reads it), continued across
+// pages: a group may be longer than a page, and only the group being written is open, so memory
+// stays at one page.
 async function writeBreakdownGroups(write: ExportOptions['write'], rows: AsyncIterable<StoredBreakdown[]>) {
   let count = 0
   let open: string | undefined
   for await (const page of rows) {
     let chunk = ''
     for (const row of page) {
-      const group = `${row.kind}\0${row.day}`
+      const group = `${row.day}\0${row.kind}`
       if (group !== open) {
         chunk += `${open === undefined ? '' : ']},'}\n{"kind":${JSON.stringify(row.kind)},"day":"${row.day}","counts":[`
         open = group

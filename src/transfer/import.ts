@@ -104,7 +104,7 @@ export async function importDataset(
           .insert(dailyBreakdowns)
           .values(part)
           .onConflictDoUpdate({
-            target: [dailyBreakdowns.kind, dailyBreakdowns.day, dailyBreakdowns.value, dailyBreakdowns.slug],
+            target: [dailyBreakdowns.day, dailyBreakdowns.kind, dailyBreakdowns.value, dailyBreakdowns.slug],
             set: { count: sql`${dailyBreakdowns.count} + excluded.count` },
           })
       }

@@ -22,7 +22,7 @@ const exportFile = z
       ctx.addIssue({ code: 'custom', message: 'breakdowns must be an array' })
   })
 
-// Version 2's breakdowns, grouped by kind and day as the table's key orders them: one group per
+// Version 2's breakdowns, grouped by day and kind as the table's key orders them: one group per
 // line, each count as [value, slug, count], so a file repeats neither kind nor day per row.
 const group = z.object({
   kind: breakdownKind,

@@ -1,9 +1,11 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import { OTHER_VALUE } from '../../src/counting/breakdowns.ts'
 import { keepForgettingVisitors } from '../../src/counting/visitor-janitor.ts'
 import { dailyBreakdowns, dailyViews, recentVisits } from '../../src/db/schema.ts'
 import { quietLog } from '../support/app.ts'
 import { useMigratedDatabase } from '../support/database.ts'
-import { emptyTables } from '../support/tables.ts'
+import { breakdownRows, emptyTables, pageKindTotals } from '../support/tables.ts'
 
 const database = useMigratedDatabase()
 beforeEach(async () => {
@@ -86,5 +88,91 @@ describe('breakdown retention', () => {
     await Bun.sleep(300)
     await janitor.stop()
     expect(await days(dailyBreakdowns)).toEqual(['2026-11-28', '2026-11-29', '2026-11-30'])
+  })
+
+  test('starts no second run while one is still going, and runs again once it is done', async () => {
+    // A transaction holding the table stands for a slow delete: every tick meanwhile must start nothing.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let locked = () => {}
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve
+    })
+    const holder = database.handle.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table daily_breakdowns in access exclusive mode`)
+      locked()
+      await held
+    })
+    await isLocked
+    // Each run asks the clock once, as it starts.
+    let runs = 0
+    const janitor = keepForgettingVisitors(database.handle.db, { isReady: () => true }, quietLog, 20, {
+      breakdownRetentionDays: 1,
+      clock: () => {
+        runs++
+        return new Date('2026-11-30T12:00:00Z')
+      },
+    })
+    try {
+      await Bun.sleep(400)
+      expect(runs).toBe(1)
+      release()
+      await holder
+      expect(await waitFor(async () => (await days(dailyBreakdowns)).length === 1)).toBe(true)
+      expect(await waitFor(async () => runs > 1)).toBe(true)
+    } finally {
+      release()
+      await holder
+      await janitor.stop()
+    }
+  })
+})
+
+describe('folding days that are over', () => {
+  const values = (day: string, slug: string, counts: Record<string, number>) =>
+    Object.entries(counts).map(([value, count]) => ({ kind: 'referrer', day, value, slug, count }))
+  const referrerValuesOn = async (day: string) => [
+    ...new Set((await breakdownRows(database.handle.db)).filter((row) => row.day === day).map((row) => row.value)),
+  ]
+
+  beforeEach(async () => {
+    await emptyTables(database.handle.db)
+    await database.handle.db
+      .insert(dailyBreakdowns)
+      .values([
+        ...values('2026-11-29', 'a', { 'x.org': 5, 'y.org': 2, 'z.org': 1 }),
+        ...values('2026-11-29', 'b', { 'y.org': 2 }),
+        ...values('2026-11-30', 'a', { 'x.org': 1, 'y.org': 1, 'z.org': 1 }),
+      ])
+  })
+
+  test("folds each day before today in the site's calendar, once a day, and leaves today live", async () => {
+    // 23:30 UTC on the 29th is already the 30th in Athens: the 29th is over there, the 30th live.
+    let now = new Date('2026-11-29T23:30:00Z')
+    const janitor = keepForgettingVisitors(database.handle.db, { isReady: () => true }, quietLog, 20, {
+      breakdownValuesPerDay: 1,
+      timeZone: 'Europe/Athens',
+      clock: () => now,
+    })
+    try {
+      const before = await pageKindTotals(database.handle.db)
+      expect(await waitFor(async () => (await referrerValuesOn('2026-11-29')).length === 2)).toBe(true)
+      expect(await pageKindTotals(database.handle.db)).toEqual(before)
+      expect(await referrerValuesOn('2026-11-29')).toEqual([OTHER_VALUE, 'x.org'])
+      expect(await referrerValuesOn('2026-11-30')).toEqual(['x.org', 'y.org', 'z.org'])
+      // A batch begun before midnight adds a value to the 29th late: the janitor looks again only
+      // when the day changes, and then folds it too.
+      await database.handle.db.insert(dailyBreakdowns).values(values('2026-11-29', 'b', { 'late.org': 1 }))
+      await Bun.sleep(200)
+      expect(await referrerValuesOn('2026-11-29')).toEqual([OTHER_VALUE, 'late.org', 'x.org'])
+      now = new Date('2026-11-30T23:30:00Z')
+      expect(await waitFor(async () => (await referrerValuesOn('2026-11-30')).length === 2)).toBe(true)
+      expect(await referrerValuesOn('2026-11-29')).toEqual([OTHER_VALUE, 'x.org'])
+      expect(await pageKindTotals(database.handle.db)).toEqual({ ...before, '2026-11-29 referrer b': 3 })
+    } finally {
+      await janitor.stop()
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { OTHER_VALUE } from '../../src/counting/breakdowns.ts'
+import { foldDay } from '../../src/db/breakdown-upkeep.ts'
 import { addReaderViews, addViews } from '../../src/db/counts.ts'
 import { takeBackViews } from '../../src/db/take-back.ts'
 import { useMigratedDatabase } from '../support/database.ts'
@@ -45,26 +46,38 @@ describe('adding breakdowns', () => {
     expect(await breakdownRows(db())).toEqual([])
   })
 
-  test('past the daily limit of distinct values, a new value counts as (other) while known ones keep counting', async () => {
-    const limit = { valuesPerDay: 3 }
+  test('while a day is live, past ten times the daily values a new value counts as (other); known ones keep counting', async () => {
+    // BREAKDOWN_VALUES_PER_DAY 1: a live day takes up to 10 distinct values of a kind.
+    const limit = { valuesPerDay: 1 }
+    const site = (n: number) => `site-${n}.org`
     const additions = (values: string[], slug = 'a') => values.map((value) => ({ slug, kind: 'referrer', value, n: 1 }))
-    await addViews(db(), [{ slug: 'a', n: 2 }], DAY, { ...limit, breakdowns: additions(['a.org', 'b.org']) })
-    // Two new values in one batch with room for one: the first in value order gets it.
-    await addViews(db(), [{ slug: 'b', n: 3 }], DAY, {
+    const eight = Array.from({ length: 8 }, (_, i) => site(i + 1))
+    await addViews(db(), [{ slug: 'a', n: 8 }], DAY, { ...limit, breakdowns: additions(eight) })
+    // Three new values in one batch with room for two: the first two in value order get them.
+    await addViews(db(), [{ slug: 'b', n: 4 }], DAY, {
       ...limit,
-      breakdowns: additions(['d.org', 'c.org', 'a.org'], 'b'),
+      breakdowns: additions(['y.org', 'z.org', 'x.org', site(1)], 'b'),
     })
-    await addViews(db(), [{ slug: 'a', n: 2 }], DAY, { ...limit, breakdowns: additions(['e.org', 'b.org']) })
-    // Another kind and another day have limits of their own.
+    await addViews(db(), [{ slug: 'a', n: 2 }], DAY, { ...limit, breakdowns: additions(['w.org', site(2)]) })
+    // Another kind and another day have ceilings of their own.
     await addViews(db(), [{ slug: 'a', n: 1 }], DAY, {
       ...limit,
       breakdowns: [{ slug: 'a', kind: 'os', value: 'iOS', n: 1 }],
     })
-    await addViews(db(), [{ slug: 'a', n: 1 }], '2026-12-01', { ...limit, breakdowns: additions(['z.org']) })
-    expect(await breakdownTotals(db())).toEqual({
-      referrer: { 'a.org': 2, 'b.org': 2, 'c.org': 1, [OTHER_VALUE]: 2, 'z.org': 1 },
-      os: { iOS: 1 },
+    await addViews(db(), [{ slug: 'a', n: 1 }], '2026-12-01', { ...limit, breakdowns: additions(['v.org']) })
+    const referrers = (await breakdownTotals(db())).referrer!
+    expect(Object.keys(referrers).filter((value) => value !== OTHER_VALUE && value !== 'v.org')).toHaveLength(10)
+    expect(referrers).toMatchObject({
+      [site(1)]: 2,
+      [site(2)]: 2,
+      'x.org': 1,
+      'y.org': 1,
+      [OTHER_VALUE]: 2,
+      'v.org': 1,
     })
+    expect(referrers['z.org']).toBeUndefined()
+    expect(referrers['w.org']).toBeUndefined()
+    expect((await breakdownTotals(db())).os).toEqual({ iOS: 1 })
   })
 })
 
@@ -84,17 +97,47 @@ describe('taking back a view takes back its breakdowns', () => {
     expect(await breakdownTotals(db())).toEqual({ referrer: { 'example.org': 1 } })
   })
 
-  test('from (other) when the view was folded into it', async () => {
+  test('from (other) when the view was counted there past the live ceiling', async () => {
     const limit = { valuesPerDay: 1 }
-    const add = (slug: string, value: string) =>
-      addViews(db(), [{ slug, n: 1 }], DAY, { ...limit, breakdowns: [{ slug, kind: 'referrer', value, n: 1 }] })
-    await add('a', 'first.org')
-    await add('a', 'second.org')
-    await add('a', 'third.org')
-    expect(await breakdownTotals(db())).toEqual({ referrer: { 'first.org': 1, [OTHER_VALUE]: 2 } })
+    const add = (slug: string, values: string[]) =>
+      addViews(db(), [{ slug, n: values.length }], DAY, {
+        ...limit,
+        breakdowns: values.map((value) => ({ slug, kind: 'referrer', value, n: 1 })),
+      })
+    const ten = Array.from({ length: 10 }, (_, i) => `site-${i}.org`)
+    await add('a', ten)
+    await add('a', ['second.org'])
+    await add('a', ['third.org'])
+    expect((await breakdownTotals(db())).referrer![OTHER_VALUE]).toBe(2)
     expect(await takeBackViews(db(), [{ slug: 'a', day: DAY, breakdowns: [referrer('second.org')] }])).toBe(1)
-    expect(await breakdownTotals(db())).toEqual({ referrer: { 'first.org': 1, [OTHER_VALUE]: 1 } })
-    await takeBackViews(db(), [{ slug: 'a', day: DAY, breakdowns: [referrer('third.org'), referrer('first.org')] }])
-    expect(await breakdownRows(db())).toEqual([])
+    expect((await breakdownTotals(db())).referrer![OTHER_VALUE]).toBe(1)
+    await takeBackViews(db(), [{ slug: 'a', day: DAY, breakdowns: [referrer('third.org'), referrer('site-0.org')] }])
+    const left = await breakdownRows(db())
+    expect(left.map((row) => row.value)).toEqual(ten.slice(1))
+  })
+
+  test('from (other) when the nightly fold moved its value there, from its own row when the fold kept it', async () => {
+    const add = (slug: string, value: string, n: number) =>
+      addViews(db(), [{ slug, n }], DAY, { breakdowns: [{ slug, kind: 'referrer', value, n }] })
+    await add('a', 'kept.org', 3)
+    await add('a', 'folded.org', 1)
+    await add('b', 'folded.org', 1)
+    expect(await foldDay(db(), DAY, 1)).toBe(2)
+    const one = (slug: string, value: string) => ({ slug, day: DAY, breakdowns: [referrer(value)] })
+    expect(await takeBackViews(db(), [one('a', 'folded.org'), one('a', 'kept.org')])).toBe(2)
+    expect((await breakdownRows(db())).map(({ value, slug, count }) => [value, slug, count])).toEqual([
+      [OTHER_VALUE, 'b', '1'],
+      ['kept.org', 'a', '2'],
+    ])
+  })
+
+  test("rows brought to zero are deleted on the taken views' days only", async () => {
+    // Another day of the page, left at zero so that the delete would show it looked there: it must not.
+    await db().execute(
+      sql`insert into daily_breakdowns (day, kind, value, slug, count) values ('2026-11-01', 'os', 'iOS', 'a', 0)`,
+    )
+    await addViews(db(), [{ slug: 'a', n: 1 }], DAY, { breakdowns: [{ slug: 'a', kind: 'os', value: 'iOS', n: 1 }] })
+    await takeBackViews(db(), [{ slug: 'a', day: DAY, breakdowns: [{ kind: 'os', value: 'iOS' }] }])
+    expect((await breakdownRows(db())).map(({ day, count }) => [day, count])).toEqual([['2026-11-01', '0']])
   })
 })

@@ -21,9 +21,19 @@ export async function emptyTables(db: Database) {
 export async function breakdownRows(db: Database) {
   return rowsOf<{ kind: string; day: string; value: string; slug: string; count: string }>(
     await db.execute(
-      sql`select kind, day::text, value, slug, count::text from daily_breakdowns order by kind, day, value, slug`,
+      sql`select kind, day::text, value, slug, count::text from daily_breakdowns order by day, kind, value, slug`,
     ),
   )
+}
+
+/** Each page's views of each kind on each day (`day kind slug` → count): what a fold must keep exactly. */
+export async function pageKindTotals(db: Database) {
+  const totals: Record<string, number> = {}
+  for (const { day, kind, slug, count } of await breakdownRows(db)) {
+    const key = `${day} ${kind} ${slug}`
+    totals[key] = (totals[key] ?? 0) + Number(count)
+  }
+  return totals
 }
 
 /** kind → value → count, summed over pages and days. */
