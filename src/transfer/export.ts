@@ -2,9 +2,9 @@ import { stringify } from 'csv-stringify/sync'
 import { asc, gt, sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
 import { dailyBreakdowns, dailyViews, views } from '../db/schema.ts'
-import type { BreakdownRow } from './breakdown-rows.ts'
 import { dailyColumns, viewsColumns } from './dataset.ts'
-import { JSON_VERSION } from './json-file.ts'
+import type { StoredBreakdown } from './json-file.ts'
+import { writeJsonExport } from './json-file.ts'
 
 export type ExportKind = 'json' | 'views-csv' | 'daily-csv'
 
@@ -23,8 +23,6 @@ interface TotalRow {
   count: number
   lastSeen: string
 }
-/** As stored: the kind column is text, whatever counting/breakdowns.ts lists today. */
-type StoredBreakdown = Omit<BreakdownRow, 'kind'> & { kind: string }
 interface DailyRow {
   slug: string
   day: string
@@ -88,58 +86,21 @@ export async function exportData(
           )
           .limit(pageSize),
       )
+      if (kind === 'json')
+        return writeJsonExport(
+          write,
+          { now, timeZone },
+          { totals: totalPages, daily: dailyPages, breakdowns: breakdownPages },
+        )
       const written = { views: 0, daily: 0, breakdowns: 0 }
       if (kind === 'views-csv')
         written.views = await writeCsv(write, viewsColumns, totalPages, (row) => [row.slug, row.count, row.lastSeen])
       if (kind === 'daily-csv')
         written.daily = await writeCsv(write, dailyColumns, dailyPages, (row) => [row.slug, row.day, row.count])
-      if (kind !== 'json') return written
-      // One row per line, so the file diffs and greps well, and no more than a page is ever held.
-      await write(
-        `{"format":"view-counter","version":${JSON_VERSION},"exportedAt":${JSON.stringify(now.toISOString())},"timeZone":${JSON.stringify(timeZone)},\n"views":[`,
-      )
-      written.views = await writeJsonRows(write, totalPages)
-      await write('\n],\n"daily":[')
-      written.daily = await writeJsonRows(write, dailyPages)
-      await write('\n],\n"breakdowns":[')
-      written.breakdowns = await writeBreakdownGroups(write, breakdownPages)
-      await write('\n]}\n')
       return written
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   )
-}
-
-async function writeJsonRows<T>(write: ExportOptions['write'], rows: AsyncIterable<T[]>) {
-  let count = 0
-  for await (const page of rows) {
-    await write(page.map((row, i) => `${count + i === 0 ? '' : ','}\n${JSON.stringify(row)}`).join(''))
-    count += page.length
-  }
-  return count
-}
-
-// One line per day and kind, in the table's key order (json-file.ts reads it), continued across
-// pages: a group may be longer than a page, and only the group being written is open, so memory
-// stays at one page.
-async function writeBreakdownGroups(write: ExportOptions['write'], rows: AsyncIterable<StoredBreakdown[]>) {
-  let count = 0
-  let open: string | undefined
-  for await (const page of rows) {
-    let chunk = ''
-    for (const row of page) {
-      const group = `${row.day}\0${row.kind}`
-      if (group !== open) {
-        chunk += `${open === undefined ? '' : ']},'}\n{"kind":${JSON.stringify(row.kind)},"day":"${row.day}","counts":[`
-        open = group
-      } else chunk += ','
-      chunk += JSON.stringify([row.value, row.slug, row.count])
-    }
-    count += page.length
-    await write(chunk)
-  }
-  if (open !== undefined) await write(']}')
-  return count
 }
 
 async function writeCsv<T>(

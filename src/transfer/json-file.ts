@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { breakdownKind } from './breakdown-rows.ts'
+import { type BreakdownRow, breakdownKind } from './breakdown-rows.ts'
 import { collector, type Dataset, day, InvalidFile, saying } from './dataset.ts'
 
 /** The version export.ts writes. Version 1 (totals and days, no breakdowns) still reads as it always did. */
@@ -58,4 +58,63 @@ export function readJson(text: string): Dataset {
     })
   })
   return rows.finish({ totals: true, history: true, breakdowns: file.data.version === 2 })
+}
+
+type Write = (chunk: string) => Promise<void> | void
+/** As stored: the kind column is text, whatever counting/breakdowns.ts lists today. */
+export type StoredBreakdown = Omit<BreakdownRow, 'kind'> & { kind: string }
+
+/** Writes the JSON export from pages of rows; returns how many of each it wrote. */
+export async function writeJsonExport(
+  write: Write,
+  { now, timeZone }: { now: Date; timeZone: string },
+  rows: {
+    totals: AsyncIterable<object[]>
+    daily: AsyncIterable<object[]>
+    breakdowns: AsyncIterable<StoredBreakdown[]>
+  },
+) {
+  // One row per line, so the file diffs and greps well, and no more than a page is ever held.
+  await write(
+    `{"format":"view-counter","version":${JSON_VERSION},"exportedAt":${JSON.stringify(now.toISOString())},"timeZone":${JSON.stringify(timeZone)},\n"views":[`,
+  )
+  const views = await writeJsonRows(write, rows.totals)
+  await write('\n],\n"daily":[')
+  const daily = await writeJsonRows(write, rows.daily)
+  await write('\n],\n"breakdowns":[')
+  const breakdowns = await writeBreakdownGroups(write, rows.breakdowns)
+  await write('\n]}\n')
+  return { views, daily, breakdowns }
+}
+
+async function writeJsonRows<T>(write: Write, rows: AsyncIterable<T[]>) {
+  let count = 0
+  for await (const page of rows) {
+    await write(page.map((row, i) => `${count + i === 0 ? '' : ','}\n${JSON.stringify(row)}`).join(''))
+    count += page.length
+  }
+  return count
+}
+
+// One line per day and kind, in the table's key order (readJson reads it back), continued across
+// pages: a group may be longer than a page, and only the group being written is open, so memory
+// stays at one page.
+async function writeBreakdownGroups(write: Write, rows: AsyncIterable<StoredBreakdown[]>) {
+  let count = 0
+  let open: string | undefined
+  for await (const page of rows) {
+    let chunk = ''
+    for (const row of page) {
+      const group = `${row.day}\0${row.kind}`
+      if (group !== open) {
+        chunk += `${open === undefined ? '' : ']},'}\n{"kind":${JSON.stringify(row.kind)},"day":"${row.day}","counts":[`
+        open = group
+      } else chunk += ','
+      chunk += JSON.stringify([row.value, row.slug, row.count])
+    }
+    count += page.length
+    await write(chunk)
+  }
+  if (open !== undefined) await write(']}')
+  return count
 }
