@@ -37,6 +37,9 @@ const isoDay = z
   .refine((day) => day >= FIRST_DAY, `must not be before ${FIRST_DAY}`)
 
 /** `range=7|30|90|365|all` or `from=YYYY-MM-DD&to=YYYY-MM-DD`; extend it with a route's own fields. */
+/** `?top=`: how many pages or values a report lists, 1–100. */
+export const topCount = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback)
+
 export const rangeFields = z.object({
   range: z.enum(presets).optional(),
   from: isoDay.optional(),

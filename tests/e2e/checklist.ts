@@ -32,3 +32,11 @@ export function createChecklist() {
     },
   }
 }
+
+/** Runs a run's cleanup steps, last added first; one that fails does not keep the others from running. */
+export async function cleanUp(steps: (() => unknown)[]) {
+  for (const step of steps.reverse())
+    await Promise.resolve()
+      .then(step)
+      .catch(() => {})
+}

@@ -10,7 +10,7 @@ import { gzipSync } from 'bun'
 import { freePort } from '../../harness/free-port.ts'
 import { startService } from '../../harness/service.ts'
 import { launchBrowser, PLAIN_VISIT, type VisitOptions, visit } from './browser.ts'
-import { createChecklist } from './checklist.ts'
+import { cleanUp, createChecklist } from './checklist.ts'
 import { buildExampleSite, buildModuleSite } from './hugo-build.ts'
 import { checkReadersMode } from './hugo-readers.ts'
 import { createE2eDatabase } from './scratch-database.ts'
@@ -310,10 +310,7 @@ try {
 } catch (error) {
   console.error('e2e: setup failed:', error)
 } finally {
-  for (const step of cleanup.reverse())
-    await Promise.resolve()
-      .then(step)
-      .catch(() => {})
+  await cleanUp(cleanup)
   await rm(workDir, { recursive: true, force: true })
 }
 process.exit(ok ? 0 : 1)

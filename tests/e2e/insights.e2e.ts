@@ -11,7 +11,7 @@ import { type Browser, type BrowserContextOptions, devices } from 'playwright-co
 import { freePort } from '../../harness/free-port.ts'
 import { startService } from '../../harness/service.ts'
 import { launchBrowser } from './browser.ts'
-import { createChecklist } from './checklist.ts'
+import { cleanUp, createChecklist } from './checklist.ts'
 import { buildExampleSite } from './hugo-build.ts'
 import { waitForPageList } from './hugo-readers.ts'
 import { createE2eDatabase } from './scratch-database.ts'
@@ -282,10 +282,7 @@ try {
 } catch (error) {
   console.error('e2e: setup failed:', error)
 } finally {
-  for (const step of cleanup.reverse())
-    await Promise.resolve()
-      .then(step)
-      .catch(() => {})
+  await cleanUp(cleanup)
   await rm(workDir, { recursive: true, force: true })
 }
 process.exit(ok ? 0 : 1)

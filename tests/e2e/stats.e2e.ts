@@ -8,7 +8,7 @@ import type { Browser, BrowserContextOptions } from 'playwright-core'
 import { startService } from '../../harness/service.ts'
 import { dayRange } from '../../src/db/history.ts'
 import { launchBrowser } from './browser.ts'
-import { createChecklist } from './checklist.ts'
+import { cleanUp, createChecklist } from './checklist.ts'
 import { createE2eDatabase } from './scratch-database.ts'
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname
@@ -329,9 +329,6 @@ try {
 } catch (error) {
   console.error('e2e: setup failed:', error)
 } finally {
-  for (const step of cleanup.reverse())
-    await Promise.resolve()
-      .then(step)
-      .catch(() => {})
+  await cleanUp(cleanup)
 }
 process.exit(ok ? 0 : 1)

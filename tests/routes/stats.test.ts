@@ -307,6 +307,25 @@ describe('GET /stats', () => {
     expect(html).toStartWith('<!doctype html>')
     expect(html).toContain('<h2>The database is unavailable</h2>')
   })
+
+  test('any other failure is a 500 page that tells nothing of the error', async () => {
+    const failing: Site = {
+      url: 'https://blog.example/',
+      pages: {
+        page: () => {
+          throw new Error('secret detail of a bug')
+        },
+      },
+    }
+    await database.handle.db.insert(views).values({ slug: 'posts/a/', count: 1 })
+    await database.handle.db.insert(dailyViews).values({ slug: 'posts/a/', day: '2026-03-19', count: 1 })
+    const response = await appWith(undefined, () => true, failing).request('/stats')
+    expect(response.status).toBe(500)
+    expect(response.headers.get('content-type')).toStartWith('text/html')
+    const html = await response.text()
+    expect(html).toContain('<h2>Something went wrong drawing this page</h2>')
+    expect(html).not.toContain('secret detail')
+  })
 })
 
 describe('GET /stats, refused', () => {

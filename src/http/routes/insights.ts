@@ -6,7 +6,7 @@ import { topPages } from '../../db/insights.ts'
 import type { Readiness } from '../../db/readiness.ts'
 import { cachedJson } from '../cached-json.ts'
 import { conditionalGet } from '../conditional-get.ts'
-import { addDays, checkRange, rangeFields, requestedRange } from '../insight-range.ts'
+import { addDays, checkRange, rangeFields, requestedRange, topCount } from '../insight-range.ts'
 import { pageReportRead, siteReportRead } from '../insights-report.ts'
 import type { ReadCache } from '../read-cache.ts'
 import { slugFromUrl } from '../request-slugs.ts'
@@ -17,9 +17,8 @@ import type { AppEnv } from '../types.ts'
 import { validate } from '../validate.ts'
 
 const PAGE_PREFIX = '/insights/pages/'
-const top = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback)
-const insightsQuery = rangeFields.extend({ top: top(10) }).superRefine(checkRange)
-const popularQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30), top: top(5) })
+const insightsQuery = rangeFields.extend({ top: topCount(10) }).superRefine(checkRange)
+const popularQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30), top: topCount(5) })
 
 export interface InsightsRouteDeps {
   db: Database

@@ -1,14 +1,13 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
-import { z } from 'zod'
 import type { Counting } from '../../counting/counting.ts'
 import type { Database } from '../../db/client.ts'
 import type { Readiness } from '../../db/readiness.ts'
-import { OutagePage } from '../../render/outage-page.tsx'
+import { FailurePage, OutagePage } from '../../render/outage-page.tsx'
 import { RefusedPage } from '../../render/refused-page.tsx'
 import { css } from '../../render/styles.ts'
-import { checkRange, dayBounds, rangeFields, requestedRange } from '../insight-range.ts'
+import { checkRange, dayBounds, rangeFields, requestedRange, topCount } from '../insight-range.ts'
 import type { ReadCache } from '../read-cache.ts'
 import { slugFromUrl } from '../request-slugs.ts'
 import { requireDatabase } from '../require-database.ts'
@@ -28,15 +27,17 @@ const headers = {
   'X-Content-Type-Options': 'nosniff',
 }
 
-// A person reads /stats in a browser: a 400 (an address it cannot show) or a 503 (database not
-// ready, or a query that found it away) leaves as a page, after onError has logged and counted it
+// A person reads /stats in a browser: a 400 (an address it cannot show), a 503 (database not
+// ready, or a query that found it away) or any other failure leaves as a page, after onError has logged and counted it
 // as for any route. The 400 names the problem as the JSON would: Hono keeps the thrown error in
 // c.error for the middleware around the handler (https://hono.dev/docs/api/context#error; set in
 // honojs/hono src/compose.ts just before onError runs).
 const outagePage = `<!doctype html>${<OutagePage />}`
+const failurePage = `<!doctype html>${<FailurePage />}`
 const errorsAsPages: MiddlewareHandler = async function errorsAsPages(c, next) {
   await next()
   if (c.res.status === 503) c.res = c.html(outagePage, 503, headers)
+  else if (c.res.status >= 500) c.res = c.html(failurePage, c.res.status as 500, headers)
   else if (c.res.status === 400) {
     c.res = c.html(`<!doctype html>${<RefusedPage problem={c.error?.message ?? 'bad request'} />}`, 400, headers)
   }
@@ -52,9 +53,8 @@ export interface StatsRouteDeps {
 }
 
 const PAGE_PREFIX = '/stats/pages/'
-const top = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback)
-const siteQuery = rangeFields.extend({ top: top(20) }).superRefine(checkRange)
-const pageQuery = rangeFields.extend({ top: top(10) }).superRefine(checkRange)
+const siteQuery = rangeFields.extend({ top: topCount(20) }).superRefine(checkRange)
+const pageQuery = rangeFields.extend({ top: topCount(10) }).superRefine(checkRange)
 const page = (c: Context, body: HtmlEscapedString | Promise<HtmlEscapedString>) =>
   c.html(html`<!doctype html>${body}`, 200, headers)
 
