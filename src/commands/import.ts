@@ -4,9 +4,10 @@ import { siteHosts } from '../counting/referrers.ts'
 import { openConfiguredDatabase } from '../db/client.ts'
 import { exitIfDataDirInUse } from '../db/data-dir-lock.ts'
 import { loadEnv } from '../env.ts'
-import { type FormatName, formatNames, InvalidFile } from '../transfer/dataset.ts'
+import { type FormatName, formatNames } from '../transfer/dataset.ts'
 import { readDataset } from '../transfer/formats.ts'
 import { describeSummary, type ImportMode, importDataset } from '../transfer/import.ts'
+import { InvalidFile } from '../transfer/row-checks.ts'
 
 function usage(problem: string): never {
   console.error(

@@ -2,9 +2,10 @@ import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
-import { collector, type Dataset, dailyColumns, type FormatName, InvalidFile, viewsColumns } from './dataset.ts'
+import { collector, type Dataset, dailyColumns, type FormatName, viewsColumns } from './dataset.ts'
 import { type GoatCounterOptions, goatCounterHeader, goatCounterReader } from './goatcounter.ts'
 import { readJson } from './json-file.ts'
+import { InvalidFile } from './row-checks.ts'
 
 export interface ReadOptions extends GoatCounterOptions {
   /** Skips detection. */

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { dayFormatter } from '../counting/calendar.ts'
 import { checkSlug, decodeSlug, InvalidSlug, normaliseSlug, type TrailingSlash } from '../counting/slug.ts'
-import { checkRow, type Dataset, InvalidFile, type Problem, saying } from './dataset.ts'
+import type { Dataset } from './dataset.ts'
 import { breakdownTally, goatCounterValues } from './goatcounter-breakdowns.ts'
+import { checkRow, InvalidFile, type Problem, saying } from './row-checks.ts'
 
 // GoatCounter's CSV export: one row per pageview. Its first header cell is the format version
 // glued to the first column name ("2Path"; the help page shows it as "2,Path"). Columns are found

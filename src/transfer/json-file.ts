@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { type BreakdownRow, breakdownKind } from './breakdown-rows.ts'
-import { collector, type Dataset, day, InvalidFile, saying } from './dataset.ts'
+import { collector, type Dataset } from './dataset.ts'
+import { day, InvalidFile, saying } from './row-checks.ts'
 
 /** The version export.ts writes. Version 1 (totals and days, no breakdowns) still reads as it always did. */
 export const JSON_VERSION = 2

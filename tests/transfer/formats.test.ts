@@ -2,8 +2,9 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Dataset, InvalidFile } from '../../src/transfer/dataset.ts'
+import type { Dataset } from '../../src/transfer/dataset.ts'
 import { type ReadOptions, readDataset } from '../../src/transfer/formats.ts'
+import { InvalidFile } from '../../src/transfer/row-checks.ts'
 
 const fixtures = join(import.meta.dir, '..', 'fixtures')
 const scratch = mkdtempSync(join(tmpdir(), 'vc-formats-'))
