@@ -2,22 +2,12 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import postgres from 'postgres'
-import { backend, createServerDatabase, migratedDatabase } from '../support/database.ts'
-import { tableSnapshot } from '../support/tables.ts'
+import { backend, migratedDatabase } from '../support/database.ts'
+import { run } from '../support/transfer.ts'
 
 const scratch = mkdtempSync(join(tmpdir(), 'vc-transfer-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 const fixtures = join(import.meta.dir, '..', 'fixtures')
-
-function run(script: 'import' | 'export', args: string[], env: Record<string, string>) {
-  const child = Bun.spawnSync(['bun', 'run', '--silent', script, ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  return { exitCode: child.exitCode, stdout: child.stdout.toString(), stderr: child.stderr.toString() }
-}
 
 describe('bun run import and bun run export', () => {
   test('a GoatCounter export goes in, a JSON and CSV export come out; a bad file loads nothing', async () => {
@@ -130,46 +120,4 @@ describe('bun run import and bun run export', () => {
       for (const database of databases) await database.drop()
     }
   }, 120_000)
-
-  // The reference's own table, filled in SQL and dumped by psql itself, exactly as its README says.
-  test.skipIf(backend !== 'postgres' || !Bun.which('psql'))(
-    "a psql \\copy of the reference's table imports row for row",
-    async () => {
-      const reference = await createServerDatabase()
-      const target = await migratedDatabase()
-      try {
-        const client = postgres(reference.url, { max: 1, onnotice: () => {} })
-        await client.unsafe(`
-        CREATE TABLE IF NOT EXISTS views (
-            slug        TEXT PRIMARY KEY,
-            count       BIGINT NOT NULL DEFAULT 0,
-            last_seen   TIMESTAMPTZ NOT NULL DEFAULT now()
-        );
-        INSERT INTO views VALUES
-          ('posts/hello-world/', 1234, '2025-03-01 09:15:42.123456+00'),
-          ('posts/a, b and "c"/', 17, '2024-11-05 23:59:59+00'),
-          ('posts/γεια/', 42, '2025-01-01 00:00:00+00'),
-          ('posts/100%/', 3, now());`)
-        await client.end()
-        const dump = join(scratch, 'views.csv')
-        const psql = Bun.spawnSync(['psql', reference.url, '-c', `\\copy views to '${dump}' csv header`], {
-          env: { ...process.env, PGTZ: 'Asia/Kolkata' },
-          stderr: 'pipe',
-        })
-        expect(psql.stderr.toString()).toBe('')
-
-        const imported = run('import', [dump], { DATABASE_URL: target.url! })
-        expect(imported.exitCode).toBe(0)
-        expect(imported.stdout).toContain('slugs: 4 (4 new)')
-        const check = postgres(reference.url, { max: 1 })
-        const expected = await check.unsafe(`select slug, count::text, last_seen::text from views order by slug`)
-        await check.end()
-        expect((await tableSnapshot(target.handle.db)).views).toEqual([...expected])
-      } finally {
-        await target.drop()
-        await reference.drop()
-      }
-    },
-    60_000,
-  )
 })

@@ -2,20 +2,10 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { migrationsFolder } from '../../src/db/client.ts'
-import { backend, createServerDatabase, serverUrl } from '../support/database.ts'
+import { migrate, migrationCount as migrations } from '../support/migrations.ts'
 
-const migrations = (await Bun.file(`${migrationsFolder}/meta/_journal.json`).json()).entries.length as number
 const scratch = mkdtempSync(join(tmpdir(), 'vc-migrate-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
-
-function migrate(env: Record<string, string>) {
-  const run = Bun.spawnSync(['bun', 'run', '--silent', 'db:migrate'], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH, ...env },
-  })
-  return { code: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() }
-}
 
 describe('bun run db:migrate', () => {
   test('without PostgreSQL settings it names them, and migrates the embedded DATA_DIR in plain lines', () => {
@@ -36,32 +26,4 @@ describe('bun run db:migrate', () => {
       stderr: '',
     })
   }, 60_000)
-})
-
-describe.skipIf(backend !== 'postgres')('bun run db:migrate on PostgreSQL', () => {
-  test("applies the migrations and prints the server's notices nowhere", async () => {
-    const database = await createServerDatabase()
-    try {
-      expect(migrate({ DATABASE_URL: database.url })).toEqual({
-        code: 0,
-        stdout: `applied ${migrations} migration(s); the schema is up to date (${migrations} in all)\n`,
-        stderr: '',
-      })
-      expect(migrate({ DATABASE_URL: database.url }).stdout).toBe(
-        `nothing to apply; the schema is up to date (${migrations} migrations)\n`,
-      )
-    } finally {
-      await database.drop()
-    }
-  })
-
-  test('a database that does not exist is one line with the fix, and exit code 1', () => {
-    const url = new URL(serverUrl!)
-    url.pathname = '/no_such_database'
-    const run = migrate({ DATABASE_URL: url.href })
-    expect(run.code).toBe(1)
-    expect(run.stderr).toBe(
-      'cannot migrate: the database does not exist; create database "no_such_database", or name an existing one in DATABASE_URL (its path)\n',
-    )
-  })
 })

@@ -1,45 +1,10 @@
 // Each way of pointing the service at a database it cannot use gets its own log line and /ready
-// answer naming the setting to change, through the real driver against the real local server.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+// answer naming the setting to change, through the real driver. Here the ways that need no server;
+// what a real server refuses is in tests/on-server/diagnosis.server.ts.
+import { describe, expect, test } from 'bun:test'
 import { createServer, type Server } from 'node:net'
 import { freePort } from '../../harness/free-port.ts'
-import { openPostgres, type PostgresOptions } from '../../src/db/client.ts'
-import { keepMigrating } from '../../src/db/readiness.ts'
-import { createHealthRoute } from '../../src/http/routes/health.ts'
-import { createLogger } from '../../src/log.ts'
-import { backend, createServerDatabase, serverUrl } from '../support/database.ts'
-
-interface Logged {
-  level: string
-  msg: string
-  fix?: string
-}
-
-/** Starts a service's readiness on `options`, lets it fail once, and returns what it logged and /ready said. */
-async function firstAttempt(options: Omit<PostgresOptions, 'poolMax' | 'connectTimeoutMs'>) {
-  const handle = openPostgres({ poolMax: 1, connectTimeoutMs: 3000, ...options })
-  const lines: Logged[] = []
-  const readiness = keepMigrating(
-    handle,
-    createLogger('info', (line) => void lines.push(JSON.parse(line))),
-    { min: 60_000, max: 60_000 },
-  )
-  try {
-    const deadline = performance.now() + 10_000
-    while (lines.length === 0 && performance.now() < deadline) await Bun.sleep(20)
-    const ready = await createHealthRoute(readiness).request('/ready')
-    return { logged: lines, status: ready.status, body: (await ready.json()) as { error: string; state: string } }
-  } finally {
-    await readiness.stop()
-    await handle.close()
-  }
-}
-
-const withPart = (url: string, part: 'pathname' | 'username', value: string) => {
-  const copy = new URL(url)
-  copy[part] = value
-  return copy.href
-}
+import { firstAttempt } from '../support/readiness.ts'
 
 describe('a database that cannot be reached', () => {
   test('a closed port is logged as unreachable with the address and the settings to check', async () => {
@@ -67,51 +32,6 @@ describe('a database that cannot be reached', () => {
       state: 'unreachable',
       error: 'database unreachable: the host name does not resolve; correct the host "db.invalid" in DB_HOST',
     })
-  })
-})
-
-describe.skipIf(backend !== 'postgres')('a reachable server that refuses the settings', () => {
-  let scratch: Awaited<ReturnType<typeof createServerDatabase>>
-  beforeAll(async () => {
-    scratch = await createServerDatabase()
-  })
-  afterAll(() => scratch?.drop())
-
-  test('a database that does not exist is an error naming DB_NAME, and /ready says misconfigured', async () => {
-    const url = withPart(serverUrl!, 'pathname', '/no_such_database')
-    const { logged, body } = await firstAttempt({ url, source: 'DB_*' })
-    expect(logged[0]).toMatchObject({
-      level: 'error',
-      msg: 'database misconfigured: the database does not exist',
-      fix: 'create database "no_such_database", or name an existing one in DB_NAME',
-    })
-    expect(body.state).toBe('misconfigured')
-    expect(body.error).toBe(
-      'database misconfigured: the database does not exist; create database "no_such_database", or name an existing one in DB_NAME',
-    )
-  })
-
-  test('a role that does not exist is an error naming the user in DATABASE_URL', async () => {
-    const url = withPart(scratch.url, 'username', 'no_such_role')
-    const { logged } = await firstAttempt({ url })
-    expect(logged[0]).toMatchObject({
-      level: 'error',
-      msg: 'database misconfigured: the role does not exist',
-      fix: 'create role "no_such_role", or name an existing one in DATABASE_URL (its user)',
-    })
-  })
-
-  // The local server runs with ssl off: it answers the SSLRequest with "N".
-  test('DATABASE_SSL=require against a server without TLS says to turn one of them off', async () => {
-    for (const tls of [{ mode: 'require' as const }, { mode: 'verify-full' as const }]) {
-      const { logged, body } = await firstAttempt({ url: scratch.url, tls })
-      expect(logged[0]).toMatchObject({
-        level: 'error',
-        msg: 'database misconfigured: the server does not offer TLS',
-        fix: `enable ssl on the server, or set DATABASE_SSL=disable (now ${tls.mode}) if the network to it is trusted`,
-      })
-      expect(body.state).toBe('misconfigured')
-    }
   })
 })
 

@@ -1,6 +1,7 @@
 // DATABASE_SSL against a real PostgreSQL behind a TLS-terminating relay that speaks PostgreSQL's
 // SSLRequest handshake, with a CA and server certificate made by openssl for this run, the way
 // CloudNativePG serves its own CA's certificate (secret `<cluster>-ca`, key `ca.crt`).
+import './require-server.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
@@ -11,7 +12,7 @@ import { sql } from 'drizzle-orm'
 import { openPostgres } from '../../src/db/client.ts'
 import { diagnoseDatabaseError } from '../../src/db/diagnosis.ts'
 import type { DatabaseTls } from '../../src/db/tls.ts'
-import { backend, createServerDatabase } from '../support/database.ts'
+import { createServerDatabase } from '../support/database.ts'
 
 // Int32 length 8, then the SSLRequest code 1234.5679 (PostgreSQL protocol, "SSLRequest").
 const sslRequest = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
@@ -111,7 +112,7 @@ function startRelay(upstream: URL, dir: string, listenOn: string) {
   })
 }
 
-describe.skipIf(backend !== 'postgres')('DATABASE_SSL against PostgreSQL', () => {
+describe('DATABASE_SSL against PostgreSQL', () => {
   let dir: string
   let relay: Awaited<ReturnType<typeof startRelay>>
   let elsewhere: Awaited<ReturnType<typeof startRelay>>
